@@ -1,0 +1,55 @@
+package io.loadgen.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code loadgen} command. */
+@Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Open-loop load generator for ML inference services.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code of a run whose assertion failed. */
+    public static final int EXIT_ASSERTION_FAILED = 1;
+    /** Exit code of bad flags or configuration. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests and embedding). */
+    public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** @return the configured command line */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof IllegalArgumentException) {
+                cmd.getErr().println("loadgen: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            throw ex;
+        });
+        cl.setExitCodeExceptionMapper(t -> t instanceof IllegalArgumentException ? EXIT_USAGE : 3);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Reads the version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"loadgen " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.loadgen.core.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.AsyncRequestProducer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+import org.apache.hc.core5.http.nio.RequestChannel;
+import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.http2.config.H2Config;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * The transport on Apache HttpClient 5's async client: an HTTP/1.1 connection pool, or HTTP/2 streams multiplexed
+ * over one connection per target (h2c prior knowledge on http://). No retries, no redirects, no cookies: each
+ * scheduled request is exactly one exchange. The response body is read and discarded.
+ */
+public final class HttpClientTransport implements Transport {
+    private final CloseableHttpAsyncClient client;
+    private final PoolingAsyncClientConnectionManager pool;
+
+    /**
+     * Starts the client.
+     *
+     * @param config the settings
+     * @param connections the initial pool size (HTTP/1.1), {@code >= 1}
+     */
+    public HttpClientTransport(TransportConfig config, int connections) {
+        Timeout connect = Timeout.of(config.connectTimeout());
+        Timeout response = Timeout.of(config.responseTimeout());
+        IOReactorConfig io = IOReactorConfig.custom()
+                .setIoThreadCount(config.ioThreads())
+                .setTcpNoDelay(true)
+                .setSoKeepAlive(true)
+                .build();
+        RequestConfig requestConfig = RequestConfig.custom()
+                .setResponseTimeout(response)
+                // Pool waits are bounded by the in-flight limit; the response timeout bounds them in time too.
+                .setConnectionRequestTimeout(response)
+                .build();
+        ConnectionConfig connectionConfig = ConnectionConfig.custom()
+                .setConnectTimeout(connect)
+                .setSocketTimeout(response)
+                .build();
+        if (config.httpVersion() == TransportConfig.HttpVersion.HTTP_2) {
+            this.pool = null;
+            this.client = HttpAsyncClients.customHttp2()
+                    .setIOReactorConfig(io)
+                    .setH2Config(H2Config.custom().setPushEnabled(false).build())
+                    .setDefaultRequestConfig(requestConfig)
+                    .setDefaultConnectionConfig(connectionConfig)
+                    .disableAutomaticRetries()
+                    .disableRedirectHandling()
+                    .disableCookieManagement()
+                    .build();
+        } else {
+            this.pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                    .setMaxConnTotal(connections)
+                    .setMaxConnPerRoute(connections)
+                    .setDefaultConnectionConfig(connectionConfig)
+                    .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
+                    .build();
+            this.client = HttpAsyncClients.custom()
+                    .setConnectionManager(pool)
+                    .setIOReactorConfig(io)
+                    .setDefaultRequestConfig(requestConfig)
+                    .disableAutomaticRetries()
+                    .disableRedirectHandling()
+                    .disableCookieManagement()
+                    .disableAuthCaching()
+                    .build();
+        }
+        client.start();
+    }
+
+    @Override
+    public void send(Request request, Exchange exchange) {
+        AsyncEntityProducer entity = request.body() == null ? null
+                : AsyncEntityProducers.create(request.body(),
+                        request.contentType() == null ? ContentType.APPLICATION_OCTET_STREAM
+                                : ContentType.parse(request.contentType()));
+        BasicRequestProducer basic = new BasicRequestProducer(request.method(), request.uri(), entity);
+        AsyncRequestProducer producer = new WrittenTimeProducer(basic, request, exchange);
+        try {
+            client.execute(producer, new StatusConsumer(), new FutureCallback<Integer>() {
+                @Override
+                public void completed(Integer status) {
+                    exchange.responded(status, System.nanoTime());
+                }
+
+                @Override
+                public void failed(Exception ex) {
+                    exchange.failed(ex, System.nanoTime());
+                }
+
+                @Override
+                public void cancelled() {
+                    exchange.failed(new java.util.concurrent.CancellationException("cancelled"), System.nanoTime());
+                }
+            });
+        } catch (RuntimeException e) {
+            // e.g. the client was shut down between the scheduler's check and this call
+            exchange.failed(e, System.nanoTime());
+        }
+    }
+
+    @Override
+    public void resize(int connections) {
+        if (pool != null) {
+            pool.setMaxTotal(connections);
+            pool.setDefaultMaxPerRoute(connections);
+        }
+    }
+
+    @Override
+    public void close() {
+        // Graceful: sessions are closed in order (requests still in flight fail as cancelled); IMMEDIATE makes the
+        // reactor log a ClosedSelectorException.
+        client.close(CloseMode.GRACEFUL);
+        try {
+            client.awaitShutdown(org.apache.hc.core5.util.TimeValue.of(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Notes the moment the request head is written, then adds the workload's headers, and delegates the rest. */
+    private static final class WrittenTimeProducer implements AsyncRequestProducer {
+        private final BasicRequestProducer delegate;
+        private final Request request;
+        private final Exchange exchange;
+
+        WrittenTimeProducer(BasicRequestProducer delegate, Request request, Exchange exchange) {
+            this.delegate = delegate;
+            this.request = request;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public void sendRequest(RequestChannel channel, HttpContext context) throws HttpException, IOException {
+            delegate.sendRequest((req, entityDetails, ctx) -> {
+                for (Request.Header h : request.headers()) {
+                    req.addHeader(h.name(), h.value());
+                }
+                exchange.written(System.nanoTime());
+                channel.sendRequest(req, entityDetails, ctx);
+            }, context);
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return delegate.isRepeatable();
+        }
+
+        @Override
+        public void failed(Exception cause) {
+            delegate.failed(cause);
+        }
+
+        @Override
+        public int available() {
+            return delegate.available();
+        }
+
+        @Override
+        public void produce(DataStreamChannel channel) throws IOException {
+            delegate.produce(channel);
+        }
+
+        @Override
+        public void releaseResources() {
+            delegate.releaseResources();
+        }
+    }
+
+    /** Reads the status and discards the body. */
+    private static final class StatusConsumer extends AbstractBinResponseConsumer<Integer> {
+        private int status;
+
+        @Override
+        protected void start(HttpResponse response, ContentType contentType) {
+            status = response.getCode();
+        }
+
+        @Override
+        protected Integer buildResult() {
+            return status;
+        }
+
+        @Override
+        protected int capacityIncrement() {
+            return 64 * 1024;
+        }
+
+        @Override
+        protected void data(ByteBuffer src, boolean endOfStream) {
+            src.position(src.limit());
+        }
+
+        @Override
+        public void releaseResources() {
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.loadgen.core.engine;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * What each request is: method, target, headers, and a body from a template or from payload files. Immutable;
+ * built with {@link #builder(URI)}.
+ *
+ * <p>Header values and a body template may hold the variables {@code ${seq}}, {@code ${uuid}} and
+ * {@code ${now_ms}}. Payloads are used in order (cycling) or at random with a seed.
+ */
+public final class Workload {
+    /** How payloads are picked. */
+    public enum PayloadOrder {
+        /** One after another, starting again after the last. */
+        SEQUENTIAL,
+        /** Uniformly at random, from a seeded generator. */
+        RANDOM
+    }
+
+    private final URI target;
+    private final String method;
+    private final List<String> headerNames;
+    private final List<Template> headerValues;
+    private final Template bodyTemplate;
+    private final String bodyContentType;
+    private final List<Payload> payloads;
+    private final PayloadOrder order;
+    private final long seed;
+
+    private Workload(Builder b) {
+        this.target = b.target;
+        this.method = b.method;
+        this.headerNames = List.copyOf(b.headerNames);
+        this.headerValues = List.copyOf(b.headerValues);
+        this.bodyTemplate = b.bodyTemplate;
+        this.bodyContentType = b.bodyContentType;
+        this.payloads = List.copyOf(b.payloads);
+        this.order = b.order;
+        this.seed = b.seed;
+    }
+
+    /**
+     * @param target absolute {@code http} or {@code https} URI
+     * @return a builder: method GET (POST once a body or payload is set), no headers, no body
+     */
+    public static Builder builder(URI target) {
+        return new Builder(target);
+    }
+
+    /** @return the target URI */
+    public URI target() {
+        return target;
+    }
+
+    /** @return the HTTP method */
+    public String method() {
+        return method;
+    }
+
+    /** @return the payloads, empty when the body is a template or absent */
+    public List<Payload> payloads() {
+        return payloads;
+    }
+
+    /** @return a source of requests for one run; not thread-safe */
+    public RequestSource newSource() {
+        return new RequestSource();
+    }
+
+    /** Makes the requests of one run, numbering them from 0. Not thread-safe. */
+    public final class RequestSource {
+        private final SplittableRandom random = new SplittableRandom(seed);
+        private long seq;
+
+        /** @return the next request */
+        public Request next() {
+            long n = seq++;
+            List<Request.Header> headers = new ArrayList<>(headerNames.size());
+            for (int i = 0; i < headerNames.size(); i++) {
+                headers.add(new Request.Header(headerNames.get(i), headerValues.get(i).render(n)));
+            }
+            byte[] body = null;
+            String contentType = null;
+            if (!payloads.isEmpty()) {
+                Payload p = payloads.get(order == PayloadOrder.RANDOM ? random.nextInt(payloads.size())
+                        : (int) (n % payloads.size()));
+                body = p.bytes();
+                contentType = p.contentType();
+            } else if (bodyTemplate != null) {
+                body = bodyTemplate.render(n).getBytes(StandardCharsets.UTF_8);
+                contentType = bodyContentType;
+            }
+            return new Request(method, target, headers, body, contentType);
+        }
+    }
+
+    /** Builds a {@link Workload}. */
+    public static final class Builder {
+        private final URI target;
+        private String method;
+        private final List<String> headerNames = new ArrayList<>();
+        private final List<Template> headerValues = new ArrayList<>();
+        private Template bodyTemplate;
+        private String bodyContentType = "application/json";
+        private List<Payload> payloads = List.of();
+        private PayloadOrder order = PayloadOrder.SEQUENTIAL;
+        private long seed = 1;
+
+        private Builder(URI target) {
+            if (target == null || target.getScheme() == null || target.getHost() == null
+                    || !(target.getScheme().equalsIgnoreCase("http") || target.getScheme().equalsIgnoreCase("https"))) {
+                throw new IllegalArgumentException("target must be an absolute http:// or https:// URL, got " + target);
+            }
+            this.target = target;
+        }
+
+        /** @param m HTTP method, e.g. GET or POST; default GET, or POST when there is a body */
+        public Builder method(String m) {
+            if (m == null || !m.matches("[A-Za-z]+")) {
+                throw new IllegalArgumentException("method must be a word such as GET or POST, got " + m);
+            }
+            this.method = m.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * @param name header name
+         * @param valueTemplate value, may hold template variables
+         */
+        public Builder header(String name, String valueTemplate) {
+            if (name == null || name.isBlank() || name.contains(":")) {
+                throw new IllegalArgumentException("bad header name '" + name + "'");
+            }
+            headerNames.add(name.trim());
+            headerValues.add(Template.parse(valueTemplate == null ? "" : valueTemplate));
+            return this;
+        }
+
+        /**
+         * @param template the body, may hold template variables; replaces payloads
+         * @param contentType its content type; default {@code application/json}
+         */
+        public Builder body(String template, String contentType) {
+            this.bodyTemplate = Template.parse(template);
+            if (contentType != null) {
+                this.bodyContentType = contentType;
+            }
+            this.payloads = List.of();
+            return this;
+        }
+
+        /** @param p bodies to send; replaces a body template */
+        public Builder payloads(List<Payload> p) {
+            if (p == null || p.isEmpty()) {
+                throw new IllegalArgumentException("payloads must not be empty");
+            }
+            this.payloads = List.copyOf(p);
+            this.bodyTemplate = null;
+            return this;
+        }
+
+        /** @param o how payloads are picked; default {@link PayloadOrder#SEQUENTIAL} */
+        public Builder payloadOrder(PayloadOrder o) {
+            this.order = o;
+            return this;
+        }
+
+        /** @param s seed of the random payload order; default 1 */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Workload build() {
+            if (method == null) {
+                method = (bodyTemplate != null || !payloads.isEmpty()) ? "POST" : "GET";
+            }
+            return new Workload(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + target + (payloads.isEmpty() ? "" : " (" + payloads.size() + " payloads, " + order + ")");
+    }
+}

@@ -1,0 +1,54 @@
+package io.loadgen.core.metrics;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The figures of one recording interval, or of a span of several (see {@link WindowStats#aggregate()}).
+ *
+ * <p>Latency is measured from each request's <em>intended</em> send time to the end of its response, so a slow
+ * server or a client-side wait shows up in it (the coordinated-omission-correct figure); service time is measured
+ * from the moment the request was written to the connection; send lag is how late the scheduler dispatched it.
+ * Requests are counted in the interval in which the event happened (scheduled, sent, completed).
+ *
+ * @param index interval number from 0 at the start of the run (for a span, the first interval's)
+ * @param start wall-clock start of the span
+ * @param length length of the span, {@code > 0}
+ * @param targetRate the rate the profile asked for at the end of the span, requests per second
+ * @param counts what happened to requests in the span
+ * @param inFlight requests sent and not yet ended, at the end of the span
+ * @param queued requests waiting in the client for an in-flight slot, at the end of the span
+ * @param latency response time from the intended send time, of requests that got a response
+ * @param serviceTime response time from the actual send, of requests that got a response
+ * @param sendLag dispatch time minus intended send time, of requests scheduled in the span
+ */
+public record IntervalStats(long index, Instant start, Duration length, double targetRate, Counts counts,
+        int inFlight, int queued, LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag)
+        implements Serializable {
+
+    private double perSecond(long n) {
+        double s = length.toNanos() / 1e9;
+        return s <= 0 ? 0 : n / s;
+    }
+
+    /** @return requests scheduled per second: the offered load (QPS offered) */
+    public double offeredRate() {
+        return perSecond(counts.scheduled());
+    }
+
+    /** @return requests ended per second, errors included (RPS completed) */
+    public double achievedRate() {
+        return perSecond(counts.completed());
+    }
+
+    /** @return requests answered OK per second */
+    public double okRate() {
+        return perSecond(counts.ok());
+    }
+
+    /** @return errors as a fraction of ended requests, in [0, 1]; 0 when none ended */
+    public double errorRatio() {
+        return counts.completed() == 0 ? 0 : (double) counts.errors().total() / counts.completed();
+    }
+}
