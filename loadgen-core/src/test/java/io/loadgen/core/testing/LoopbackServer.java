@@ -1,23 +1,30 @@
 package io.loadgen.core.testing;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.impl.bootstrap.HttpServer;
+import org.apache.hc.core5.http.impl.bootstrap.ServerBootstrap;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * A real HTTP/1.1 server on an ephemeral loopback port (the JDK's {@code HttpServer}), for tests. It answers every
+ * A real HTTP/1.1 server on an ephemeral loopback port (HttpCore 5's classic server: one thread per connection, so
+ * a sleeping request holds only its own connection), for tests. It answers every
  * request through a {@link Behaviour} and keeps what it received. Close it after use.
  */
 public final class LoopbackServer implements AutoCloseable {
@@ -42,39 +49,37 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService pool;
     private final long startNanos = System.nanoTime();
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final AtomicLong count = new AtomicLong();
     private final boolean keep;
     private volatile Behaviour behaviour;
 
-    private LoopbackServer(Behaviour behaviour, int threads, boolean keepRequests) throws IOException {
+    private LoopbackServer(Behaviour behaviour, boolean keepRequests) throws IOException {
         this.behaviour = behaviour;
         this.keep = keepRequests;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "loopback-server");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
+        this.server = ServerBootstrap.bootstrap()
+                .setLocalAddress(InetAddress.getLoopbackAddress())
+                .setListenerPort(0)
+                .setCanonicalHostName("127.0.0.1")
+                .setSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setBacklogSize(1024)
+                        .setSoTimeout(Timeout.ofMinutes(1)).build())
+                .register("*", this::handle)
+                .create();
         server.start();
     }
 
-    /** A server answering 200 at once, with {@code threads} handler threads, keeping no request. */
-    public static LoopbackServer ok(int threads) throws IOException {
-        return new LoopbackServer(r -> 200, threads, false);
+    /** A server answering 200 at once, keeping no request. */
+    public static LoopbackServer ok() throws IOException {
+        return new LoopbackServer(r -> 200, false);
     }
 
     /**
      * @param behaviour how to answer
-     * @param threads handler threads (each sleeping request holds one)
      * @param keepRequests whether to keep every request for {@link #received()}
      */
-    public static LoopbackServer start(Behaviour behaviour, int threads, boolean keepRequests) throws IOException {
-        return new LoopbackServer(behaviour, threads, keepRequests);
+    public static LoopbackServer start(Behaviour behaviour, boolean keepRequests) throws IOException {
+        return new LoopbackServer(behaviour, keepRequests);
     }
 
     /**
@@ -105,7 +110,7 @@ public final class LoopbackServer implements AutoCloseable {
 
     /** @return {@code http://127.0.0.1:PORT/path} */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + path);
     }
 
     /** @return the number of requests handled (answered or being answered) */
@@ -118,16 +123,22 @@ public final class LoopbackServer implements AutoCloseable {
         return List.copyOf(received);
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(ClassicHttpRequest request, ClassicHttpResponse response, HttpContext context)
+            throws HttpException, IOException {
         long now = System.nanoTime();
         count.incrementAndGet();
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readAllBytes();
-        }
+        byte[] body = request.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(request.getEntity());
         java.util.Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        ex.getRequestHeaders().forEach((k, v) -> headers.put(k, v.isEmpty() ? "" : v.get(0)));
-        Received r = new Received(now, ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body);
+        for (Header h : request.getHeaders()) {
+            headers.putIfAbsent(h.getName(), h.getValue());
+        }
+        String path;
+        try {
+            path = request.getUri().getPath();
+        } catch (java.net.URISyntaxException e) {
+            throw new HttpException("bad uri", e);
+        }
+        Received r = new Received(now, request.getMethod(), path, headers, body);
         if (keep) {
             received.add(r);
         }
@@ -138,16 +149,12 @@ public final class LoopbackServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             status = 503;
         }
-        byte[] reply = "ok".getBytes();
-        ex.sendResponseHeaders(status, reply.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(reply);
-        }
+        response.setCode(status);
+        response.setEntity(new StringEntity("ok", ContentType.TEXT_PLAIN));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close(CloseMode.IMMEDIATE);
     }
 }
