@@ -1,0 +1,125 @@
+package io.loadgen.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ConstantRate;
+import io.loadgen.core.testing.LoopbackServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A dead, silent or failing target is counted and never stops the schedule or grows without bound. */
+class FailureIT {
+
+    private static RunSummary run(URI target, double rate, Duration length, TransportConfig t, EngineConfig e,
+            List<IntervalStats> intervals) throws InterruptedException {
+        LoadGenerator gen = LoadGenerator.builder(Workload.builder(target).build())
+                .transport(t).engine(e)
+                .plan(new RunPlan(new ConstantRate(rate), Arrival.CONSTANT, 1, length))
+                .listener((s, h) -> intervals.add(s))
+                .build();
+        gen.start();
+        assertTrue(gen.awaitEnd(Duration.ofSeconds(60)), "run did not end");
+        return gen.summary();
+    }
+
+    @Test
+    void aRefusingTargetIsCountedAsConnectErrorsAndTheScheduleHolds() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        int threadsBefore = Thread.activeCount();
+        List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+        RunSummary s = run(URI.create("http://127.0.0.1:" + port + "/"), 200, Duration.ofSeconds(3),
+                TransportConfig.DEFAULT, EngineConfig.DEFAULT, intervals);
+        assertEquals(600, s.counts().scheduled(), 2, "the schedule goes on against a dead target");
+        assertEquals(s.counts().scheduled(), s.counts().completed() + s.counts().dropped());
+        assertEquals(s.counts().completed(), s.counts().errors().connect(), () -> "errors: " + s.counts().errors());
+        assertEquals(0, s.counts().ok());
+        assertEquals(0, s.latency().count(), "no response, no latency");
+        assertTrue(Thread.activeCount() <= threadsBefore + 4, "threads do not grow: " + Thread.activeCount()
+                + " now, " + threadsBefore + " before");
+    }
+
+    @Test
+    void aSilentTargetTimesOutAndTheDropPolicyBoundsWhatIsInFlight() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (!silent.isClosed()) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+            RunSummary s = run(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/"), 100,
+                    Duration.ofSeconds(2),
+                    TransportConfig.custom().connections(10).responseTimeout(Duration.ofMillis(300)).build(),
+                    EngineConfig.custom().maxInFlight(10).overflow(EngineConfig.Overflow.DROP).build(), intervals);
+            for (Socket sock : held) {
+                sock.close();
+            }
+            assertEquals(200, s.counts().scheduled(), 2);
+            assertEquals(s.counts().scheduled(), s.counts().sent() + s.counts().dropped(), "nothing lost");
+            assertTrue(s.counts().dropped() > 100, "beyond 10 in flight requests are dropped: " + s.counts());
+            assertEquals(s.counts().sent(), s.counts().errors().timeout(), () -> "errors: " + s.counts().errors());
+            for (IntervalStats i : intervals) {
+                assertTrue(i.inFlight() <= 10, "in flight " + i.inFlight() + " exceeds the limit");
+            }
+        }
+    }
+
+    @Test
+    void theQueuePolicyIsBoundedAndCountsOverflowAsDropped() throws Exception {
+        try (LoopbackServer server = LoopbackServer.start(r -> {
+            TimeUnit.MILLISECONDS.sleep(100);
+            return 200;
+        }, false)) {
+            List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+            RunSummary s = run(server.uri("/slow"), 100, Duration.ofSeconds(1),
+                    TransportConfig.custom().connections(1).build(),
+                    EngineConfig.custom().maxInFlight(1).maxQueued(5).build(), intervals);
+            // One at a time at 100 ms each: about 10 sent during the second, 5 waiting; the rest dropped.
+            assertEquals(100, s.counts().scheduled(), 1);
+            assertEquals(s.counts().scheduled(), s.counts().sent() + s.counts().dropped());
+            assertTrue(s.counts().sent() >= 10 && s.counts().sent() <= 20, "sent " + s.counts().sent());
+            assertEquals(s.counts().sent(), s.counts().ok());
+            // Queued requests waited in the client: their latency includes the wait, their service time does not.
+            assertTrue(s.latency().max().toMillis() > 500, "latency max " + s.latency().max());
+            assertTrue(s.serviceTime().max().toMillis() < 400, "service time max " + s.serviceTime().max());
+        }
+    }
+
+    @Test
+    void httpErrorsAreCountedByClassWithTheirLatency() throws Exception {
+        try (LoopbackServer server = LoopbackServer.start(r -> r.path().startsWith("/missing") ? 404 : 503, false)) {
+            List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+            RunSummary notFound = run(server.uri("/missing"), 100, Duration.ofSeconds(1), TransportConfig.DEFAULT,
+                    EngineConfig.DEFAULT, intervals);
+            RunSummary busy = run(server.uri("/busy"), 100, Duration.ofSeconds(1), TransportConfig.DEFAULT,
+                    EngineConfig.DEFAULT, intervals);
+            assertEquals(100, notFound.counts().errors().http4xx(), 1);
+            assertEquals(0, notFound.counts().errors().http5xx());
+            assertEquals(100, busy.counts().errors().http5xx(), 1);
+            assertEquals(0, busy.counts().ok());
+            assertEquals(busy.counts().completed(), busy.latency().count(), "responses carry latency, errors too");
+            assertEquals(1.0, busy.errorRatio(), 1e-9);
+        }
+    }
+}
