@@ -12,6 +12,8 @@ public final class Main implements Runnable {
     public static final int EXIT_ASSERTION_FAILED = 1;
     /** Exit code of bad flags or configuration. */
     public static final int EXIT_USAGE = 2;
+    /** Exit code of a run that failed for any other reason (a bug or an I/O error). */
+    public static final int EXIT_FAILED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,7 +37,8 @@ public final class Main implements Runnable {
             }
             throw ex;
         });
-        cl.setExitCodeExceptionMapper(t -> t instanceof IllegalArgumentException ? EXIT_USAGE : 3);
+        cl.setExitCodeExceptionMapper(t -> t instanceof IllegalArgumentException
+                || t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
         return cl;
     }
 
