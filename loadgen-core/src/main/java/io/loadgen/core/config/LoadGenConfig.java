@@ -104,12 +104,12 @@ public final class LoadGenConfig {
                 throw new ConfigException("unknown configuration key in environment variable " + name
                         + "; known keys: " + knownKeys());
             }
-            values.put(key, e.getValue());
+            values.put(key, e.getValue().trim());
             sources.put(key, "environment " + name);
         }
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             check(e.getKey(), "command line");
-            values.put(e.getKey(), e.getValue());
+            values.put(e.getKey(), e.getValue().trim());
             sources.put(e.getKey(), "command line");
         }
         return new LoadGenConfig(values, sources);

@@ -89,7 +89,8 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
             timeline.write(row(s));
             timeline.newLine();
             timeline.flush();
-            double startSec = s.start().toEpochMilli() / 1000.0;
+            // HistogramLogWriter writes the times as given and readers add the BaseTime: write them relative to it.
+            double startSec = (s.start().toEpochMilli() - firstStart.toEpochMilli()) / 1000.0;
             double endSec = startSec + ChronoDurations.seconds(s.length());
             hlog.outputIntervalHistogram(startSec, endSec, h.latency(), 1000.0);
             hlog.outputIntervalHistogram(startSec, endSec, tagged(h.serviceTime(), "service_time"), 1000.0);

@@ -24,6 +24,9 @@ public final class ArrivalPlanner {
     private long last;
     private double pendingGap;
     private long due;
+    /** Work already spent towards the gap after an overdue arrival, across profile changes; -1 when none. */
+    private double overdueCredit = -1;
+    private long overdueCreditUntil;
 
     /**
      * @param process the arrival process (owned by this planner from now on)
@@ -58,8 +61,17 @@ public final class ArrivalPlanner {
         if (due == NEVER) {
             return NEVER;
         }
-        last = due;
-        pendingGap = process.nextGap(false);
+        double gap = process.nextGap(false);
+        if (overdueCredit >= 0) {
+            // The gap after an arrival that was overdue at a profile change began at that arrival's time: the part
+            // of it that elapsed before the change was spent at the old rate.
+            last = overdueCreditUntil;
+            pendingGap = Math.max(0, gap - overdueCredit);
+            overdueCredit = -1;
+        } else {
+            last = due;
+            pendingGap = gap;
+        }
         due = advance(last, pendingGap);
         return due;
     }
@@ -75,8 +87,10 @@ public final class ArrivalPlanner {
     public long changeProfile(RateProfile newProfile, long atNanos) {
         long at = Math.max(atNanos, last);
         if (due != NEVER && due <= at) {
-            // Already due under the old plan: keep it, and let the next gaps follow the new profile.
-            spendUpTo(at);
+            // Already due under the old plan: keep it; the gap after it runs from it, at the old rate until now.
+            long from = overdueCredit >= 0 ? overdueCreditUntil : due;
+            overdueCredit = Math.max(0, overdueCredit) + work(from, at);
+            overdueCreditUntil = at;
             profile = newProfile;
             profileStart = at;
             return due;
@@ -95,17 +109,21 @@ public final class ArrivalPlanner {
         }
     }
 
-    /** @return the time at which {@code gap} units of work are spent from {@code from}, or NEVER */
+    /**
+     * @return the time at which {@code gap} units of work are spent from {@code from} (for a zero gap, the first
+     *     moment from {@code from} at which the rate is positive), or NEVER
+     */
     private long advance(long from, double gap) {
-        if (gap <= 0) {
-            return from;
-        }
         long t = from;
-        double remaining = gap;
+        double remaining = Math.max(0, gap);
         for (int i = 0; i < MAX_SEGMENTS_PER_GAP; i++) {
             Duration since = Duration.ofNanos(t - profileStart);
             double rate = profile.rateAt(since);
             long segmentEnd = absolute(profile.constantUntil(since));
+            if (rate > 0 && remaining == 0) {
+                // A zero gap (the first constant arrival) falls at the first moment the rate is positive.
+                return t;
+            }
             if (rate > 0) {
                 double needNanos = remaining / rate * 1e9;
                 if (segmentEnd == NEVER || needNanos < (double) (segmentEnd - t)) {

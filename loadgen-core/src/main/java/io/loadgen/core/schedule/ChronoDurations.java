@@ -73,6 +73,24 @@ public final class ChronoDurations {
         return d.getSeconds() * 1e3 + d.getNano() / 1e6;
     }
 
+    /**
+     * @return the duration in the largest unit that states it exactly ({@code 3s}, {@code 1500ms}, {@code 250us},
+     *     {@code 7ns}), so that {@link #parse} reads back the same value
+     */
+    public static String formatExact(Duration d) {
+        long n = d.toNanos();
+        if (n % 1_000_000_000L == 0) {
+            return (n / 1_000_000_000L) + "s";
+        }
+        if (n % 1_000_000L == 0) {
+            return (n / 1_000_000L) + "ms";
+        }
+        if (n % 1_000L == 0) {
+            return (n / 1_000L) + "us";
+        }
+        return n + "ns";
+    }
+
     /** @return a short human form: {@code 850us}, {@code 12.5ms}, {@code 3s}, {@code 1.5m} */
     public static String format(Duration d) {
         if (d.equals(FOREVER)) {

@@ -53,6 +53,6 @@ public record RampRate(double from, double to, Duration over) implements RatePro
     @Override
     public String spec() {
         return "ramp:" + RateProfiles.formatRate(from) + ".." + RateProfiles.formatRate(to) + "@"
-                + ChronoDurations.format(over);
+                + ChronoDurations.formatExact(over);
     }
 }

@@ -156,14 +156,16 @@ public final class RateProfiles {
                 if (last / binSeconds > 100_000_000) {
                     throw new IllegalArgumentException(file + ": trace longer than " + (long) (1e8 * binSeconds) + " s");
                 }
-                double[] counts = new double[(int) Math.floor(last / binSeconds) + 1];
+                long binNanos = TIMESTAMP_BIN.toNanos();
+                double[] counts = new double[(int) (Math.round(last * 1e9) / binNanos) + 1];
                 for (double t : values) {
                     if (t < 0 || t < prev || Double.isNaN(t)) {
                         throw new IllegalArgumentException(file + ": timestamps must be >= 0 and non-decreasing, got "
                                 + t + " after " + prev);
                     }
                     prev = t;
-                    counts[(int) Math.floor(t / binSeconds)]++;
+                    // Whole nanoseconds first: floor(0.29 / 0.01) is 28 in floating point.
+                    counts[(int) (Math.round(t * 1e9) / binNanos)]++;
                 }
                 for (int i = 0; i < counts.length; i++) {
                     counts[i] = counts[i] / binSeconds;

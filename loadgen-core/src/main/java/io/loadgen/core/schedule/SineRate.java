@@ -49,6 +49,6 @@ public record SineRate(double mean, double amplitude, Duration period) implement
     @Override
     public String spec() {
         return "sine:" + RateProfiles.formatRate(mean) + "," + RateProfiles.formatRate(amplitude) + ","
-                + ChronoDurations.format(period);
+                + ChronoDurations.formatExact(period);
     }
 }

@@ -72,7 +72,7 @@ public record StepRate(List<Step> steps) implements RateProfile {
     @Override
     public String spec() {
         return "steps:" + steps.stream()
-                .map(s -> RateProfiles.formatRate(s.perSecond()) + "@" + ChronoDurations.format(s.length()))
+                .map(s -> RateProfiles.formatRate(s.perSecond()) + "@" + ChronoDurations.formatExact(s.length()))
                 .collect(Collectors.joining(","));
     }
 }

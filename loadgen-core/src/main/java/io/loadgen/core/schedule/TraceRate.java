@@ -64,7 +64,7 @@ public record TraceRate(String source, Duration bin, double[] rates) implements 
 
     @Override
     public String spec() {
-        return source.isEmpty() ? "trace:(" + rates.length + " bins of " + ChronoDurations.format(bin) + ")"
+        return source.isEmpty() ? "trace:(" + rates.length + " bins of " + ChronoDurations.formatExact(bin) + ")"
                 : "trace:" + source;
     }
 

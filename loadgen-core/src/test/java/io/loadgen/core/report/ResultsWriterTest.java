@@ -29,7 +29,6 @@ import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -207,9 +206,6 @@ class ResultsWriterTest {
     }
 
     @Test
-    @Disabled("bug: ResultsWriter.onInterval writes a '#[BaseTime: T]' line but passes absolute epoch seconds to "
-            + "HistogramLogWriter.outputIntervalHistogram(double, double, ...), which does not subtract the base; "
-            + "log readers add BaseTime to the timestamps, so intervals land at 2*T (year ~2078)")
     void latencyLogTimestampsAreTheIntervalsWallClockTimes() throws IOException {
         Path dir = tmp.resolve("run");
         try (ResultsWriter w = new ResultsWriter(dir, Map.of())) {
