@@ -17,6 +17,21 @@ public record Counts(long scheduled, long sent, long dropped, long completed, lo
     /** Nothing happened. */
     public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, ErrorCounts.NONE);
 
+    /** @return errors as a fraction of completed requests, in [0, 1]; 0 when none completed */
+    public double errorRatio() {
+        return completed == 0 ? 0 : (double) errors.total() / completed;
+    }
+
+    /**
+     * @param n a count
+     * @param over the span it was counted over
+     * @return {@code n} per second of {@code over}; 0 for an empty span
+     */
+    public static double perSecond(long n, java.time.Duration over) {
+        double s = over.toNanos() / 1e9;
+        return s <= 0 ? 0 : n / s;
+    }
+
     /** @return the sum of this and {@code o} */
     public Counts plus(Counts o) {
         return new Counts(scheduled + o.scheduled, sent + o.sent, dropped + o.dropped, completed + o.completed,

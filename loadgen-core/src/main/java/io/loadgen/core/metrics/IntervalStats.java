@@ -27,28 +27,23 @@ public record IntervalStats(long index, Instant start, Duration length, double t
         int inFlight, int queued, LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag)
         implements Serializable {
 
-    private double perSecond(long n) {
-        double s = length.toNanos() / 1e9;
-        return s <= 0 ? 0 : n / s;
-    }
-
     /** @return requests scheduled per second: the offered load (QPS offered) */
     public double offeredRate() {
-        return perSecond(counts.scheduled());
+        return Counts.perSecond(counts.scheduled(), length);
     }
 
     /** @return requests ended per second, errors included (RPS completed) */
     public double achievedRate() {
-        return perSecond(counts.completed());
+        return Counts.perSecond(counts.completed(), length);
     }
 
     /** @return requests answered OK per second */
     public double okRate() {
-        return perSecond(counts.ok());
+        return Counts.perSecond(counts.ok(), length);
     }
 
     /** @return errors as a fraction of ended requests, in [0, 1]; 0 when none ended */
     public double errorRatio() {
-        return counts.completed() == 0 ? 0 : (double) counts.errors().total() / counts.completed();
+        return counts.errorRatio();
     }
 }

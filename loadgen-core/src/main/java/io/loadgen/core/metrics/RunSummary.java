@@ -25,23 +25,18 @@ public record RunSummary(String target, String profile, String arrival, Instant 
         String state, long intervals, Counts counts, LatencySummary latency, LatencySummary serviceTime,
         LatencySummary sendLag) implements Serializable {
 
-    private double perSecond(long n) {
-        double s = duration.toNanos() / 1e9;
-        return s <= 0 ? 0 : n / s;
-    }
-
     /** @return requests scheduled per second over the run */
     public double offeredRate() {
-        return perSecond(counts.scheduled());
+        return Counts.perSecond(counts.scheduled(), duration);
     }
 
     /** @return requests ended per second over the run, errors included */
     public double achievedRate() {
-        return perSecond(counts.completed());
+        return Counts.perSecond(counts.completed(), duration);
     }
 
     /** @return errors as a fraction of ended requests, in [0, 1] */
     public double errorRatio() {
-        return counts.completed() == 0 ? 0 : (double) counts.errors().total() / counts.completed();
+        return counts.errorRatio();
     }
 }
