@@ -1,0 +1,168 @@
+package io.loadgen.server;
+
+import io.loadgen.server.batching.BatcherConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link InferenceServer}. Immutable; {@link #custom()} gives a builder whose defaults are listed on
+ * each setter.
+ */
+public final class ServerConfig {
+    private final String host;
+    private final int port;
+    private final BatcherConfig batcher;
+    private final long maxBodyBytes;
+    private final long maxPixels;
+    private final int defaultTopK;
+    private final Duration drainTimeout;
+    private final int acceptQueue;
+    private final int maxThreads;
+
+    private ServerConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.batcher = b.batcher;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.maxPixels = b.maxPixels;
+        this.defaultTopK = b.defaultTopK;
+        this.drainTimeout = b.drainTimeout;
+        this.acceptQueue = b.acceptQueue;
+        this.maxThreads = b.maxThreads;
+    }
+
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public BatcherConfig batcher() {
+        return batcher;
+    }
+
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    public int defaultTopK() {
+        return defaultTopK;
+    }
+
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    public int acceptQueue() {
+        return acceptQueue;
+    }
+
+    public int maxThreads() {
+        return maxThreads;
+    }
+
+    /** Builds a {@link ServerConfig}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8091;
+        private BatcherConfig batcher = BatcherConfig.DEFAULT;
+        private long maxBodyBytes = 10L << 20;
+        private long maxPixels = 40_000_000L;
+        private int defaultTopK = 5;
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private int acceptQueue = 1024;
+        private int maxThreads = 200;
+
+        private Builder() {
+        }
+
+        /** @param h address to bind; default 127.0.0.1 (loopback only) */
+        public Builder host(String h) {
+            this.host = Objects.requireNonNull(h);
+            return this;
+        }
+
+        /** @param p port in [0, 65535], 0 for an ephemeral one; default 8091 */
+        public Builder port(int p) {
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], got " + p);
+            }
+            this.port = p;
+            return this;
+        }
+
+        /** @param b batching settings; default {@link BatcherConfig#DEFAULT} */
+        public Builder batcher(BatcherConfig b) {
+            this.batcher = Objects.requireNonNull(b);
+            return this;
+        }
+
+        /** @param n largest request body in bytes, in [1 KiB, 1 GiB]; larger gets 413; default 10 MiB */
+        public Builder maxBodyBytes(long n) {
+            if (n < 1024 || n > (1L << 30)) {
+                throw new IllegalArgumentException("max body size must be in [1024, 1073741824] bytes, got " + n);
+            }
+            this.maxBodyBytes = n;
+            return this;
+        }
+
+        /** @param n largest image in pixels (width x height), >= 1; larger gets 400 before decoding; default 40 M */
+        public Builder maxPixels(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max pixels must be >= 1, got " + n);
+            }
+            this.maxPixels = n;
+            return this;
+        }
+
+        /** @param k predictions returned when a request does not say, >= 1; default 5 */
+        public Builder defaultTopK(int k) {
+            if (k < 1) {
+                throw new IllegalArgumentException("default top_k must be >= 1, got " + k);
+            }
+            this.defaultTopK = k;
+            return this;
+        }
+
+        /** @param d on shutdown, the longest wait for accepted requests to finish, >= 0; default 10 s */
+        public Builder drainTimeout(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("drain timeout must be >= 0, got " + d);
+            }
+            this.drainTimeout = d;
+            return this;
+        }
+
+        /** @param n TCP accept backlog, in [1, 65535]; default 1024 (Jetty's own default is 50) */
+        public Builder acceptQueue(int n) {
+            if (n < 1 || n > 65535) {
+                throw new IllegalArgumentException("accept queue must be in [1, 65535], got " + n);
+            }
+            this.acceptQueue = n;
+            return this;
+        }
+
+        /** @param n most HTTP threads, in [8, 10000]; default 200 */
+        public Builder maxThreads(int n) {
+            if (n < 8 || n > 10_000) {
+                throw new IllegalArgumentException("max threads must be in [8, 10000], got " + n);
+            }
+            this.maxThreads = n;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+}

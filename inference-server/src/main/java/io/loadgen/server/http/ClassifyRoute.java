@@ -1,0 +1,209 @@
+package io.loadgen.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loadgen.server.batching.DynamicBatcher;
+import io.loadgen.server.batching.Lane;
+import io.loadgen.server.batching.Prediction;
+import io.loadgen.server.image.BadImageException;
+import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.model.ModelInfo;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/classify}: reads and preprocesses the image on the HTTP thread, queues it in the batcher, and
+ * answers when its batch has run. Every failure becomes an {@link ApiError}.
+ */
+final class ClassifyRoute {
+    /** Longest deadline a client may ask for with {@code X-Deadline-Ms}: one hour. */
+    static final long MAX_DEADLINE_MS = 3_600_000;
+
+    private final ObjectMapper json;
+    private final ModelInfo info;
+    private final ImagePreprocessor preprocessor;
+    private final DynamicBatcher batcher;
+    private final int defaultTopK;
+    private final float[] thresholds;
+
+    ClassifyRoute(ObjectMapper json, ModelInfo info, ImagePreprocessor preprocessor, DynamicBatcher batcher,
+            int defaultTopK, float[] thresholds) {
+        this.json = json;
+        this.info = info;
+        this.preprocessor = preprocessor;
+        this.batcher = batcher;
+        this.defaultTopK = defaultTopK;
+        this.thresholds = thresholds;
+    }
+
+    /** A parsed request: the image bytes and how many predictions to return. */
+    private record Input(byte[] image, int topK) {
+    }
+
+    /**
+     * @return the future response body; completes exceptionally with an {@link ApiError} or a batcher rejection
+     */
+    CompletableFuture<ObjectNode> handle(Context ctx, String requestId, long receivedNanos) {
+        Input input = read(ctx);
+        Lane lane;
+        try {
+            lane = Lane.ofHeader(ctx.header("X-Priority"));
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad_request", e.getMessage());
+        }
+        Duration deadline = deadline(ctx.header("X-Deadline-Ms"));
+        float[] pixels;
+        try {
+            pixels = preprocessor.preprocess(input.image());
+        } catch (BadImageException e) {
+            throw new ApiError(400, "bad_image", e.getMessage());
+        }
+        if (deadline != null) {
+            // The deadline counts from arrival: time spent reading and decoding is already gone.
+            deadline = deadline.minusNanos(System.nanoTime() - receivedNanos);
+            if (deadline.isNegative() || deadline.isZero()) {
+                deadline = Duration.ofNanos(1);
+            }
+        }
+        return batcher.submit(pixels, lane, deadline)
+                .thenApply(p -> body(requestId, p, input.topK(), receivedNanos));
+    }
+
+    private Input read(Context ctx) {
+        String type = ctx.contentType() == null ? "" : ctx.contentType().split(";")[0].trim().toLowerCase(Locale.ROOT);
+        switch (type) {
+            case "image/jpeg", "image/png" -> {
+                int topK = defaultTopK;
+                String q = ctx.queryParam("top_k");
+                if (q != null) {
+                    topK = topK(q);
+                }
+                byte[] body = ctx.bodyAsBytes();
+                if (body.length == 0) {
+                    throw new ApiError(400, "empty_body", "the request body is empty: send the image bytes");
+                }
+                return new Input(body, topK);
+            }
+            case "application/json" -> {
+                return readJson(ctx.bodyAsBytes());
+            }
+            default -> throw new ApiError(415, "unsupported_media_type", "Content-Type '" + ctx.contentType()
+                    + "' is not supported: send image/jpeg, image/png, or application/json with"
+                    + " {\"image\": \"<base64>\", \"top_k\": 5}");
+        }
+    }
+
+    private Input readJson(byte[] body) {
+        if (body.length == 0) {
+            throw new ApiError(400, "empty_body", "the request body is empty: send {\"image\": \"<base64>\"}");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (IOException e) {
+            throw new ApiError(400, "bad_json", "the body is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApiError(400, "bad_json", "the body must be a JSON object {\"image\": \"<base64>\", \"top_k\": 5}");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("image") && !f.equals("top_k")) {
+                throw new ApiError(400, "bad_request", "unknown field '" + f + "': the fields are image and top_k");
+            }
+        }
+        JsonNode image = root.get("image");
+        if (image == null || !image.isTextual() || image.asText().isEmpty()) {
+            throw new ApiError(400, "bad_request", "field 'image' must be a non-empty base64 string");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(image.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "bad_base64", "field 'image' is not valid base64: " + e.getMessage());
+        }
+        int topK = defaultTopK;
+        JsonNode k = root.get("top_k");
+        if (k != null && !k.isNull()) {
+            if (!k.isIntegralNumber()) {
+                throw new ApiError(400, "bad_request", "top_k must be a whole number in [1, " + info.classes().size()
+                        + "], got " + k);
+            }
+            topK = topK(k.asText());
+        }
+        return new Input(bytes, topK);
+    }
+
+    private int topK(String text) {
+        int max = info.classes().size();
+        try {
+            int k = Integer.parseInt(text.trim());
+            if (k >= 1 && k <= max) {
+                return k;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_request", "top_k must be a whole number in [1, " + max + "], got '" + text + "'");
+    }
+
+    private static Duration deadline(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            long ms = Long.parseLong(header.trim());
+            if (ms >= 1 && ms <= MAX_DEADLINE_MS) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_request", "X-Deadline-Ms must be a whole number of milliseconds in [1, "
+                + MAX_DEADLINE_MS + "], got '" + header + "'");
+    }
+
+    private ObjectNode body(String requestId, Prediction p, int topK, long receivedNanos) {
+        ObjectNode root = json.createObjectNode();
+        root.put("id", requestId);
+        root.put("model", info.name());
+        ArrayNode preds = root.putArray("predictions");
+        List<String> labels = info.classes();
+        float[] s = p.scores();
+        Integer[] order = new Integer[s.length];
+        for (int i = 0; i < s.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(s[b], s[a]));
+        int added = 0;
+        for (int i = 0; i < order.length && added < topK; i++) {
+            int c = order[i];
+            if (thresholds != null && s[c] < thresholds[c]) {
+                continue;
+            }
+            ObjectNode pr = preds.addObject();
+            pr.put("class_id", c);
+            pr.put("label", c < labels.size() ? labels.get(c) : "class_" + c);
+            pr.put("score", s[c]);
+            added++;
+        }
+        ObjectNode timing = root.putObject("timing");
+        timing.put("queue_ms", ms(p.queueTime()));
+        timing.put("batch_size", p.batchSize());
+        timing.put("inference_ms", ms(p.inferenceTime()));
+        timing.put("total_ms", ms(Duration.ofNanos(System.nanoTime() - receivedNanos)));
+        return root;
+    }
+
+    private static double ms(Duration d) {
+        return Math.round(d.toNanos() / 1e3) / 1e3;
+    }
+}
