@@ -24,11 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
 
 /**
  * The engine benchmark: on one loopback {@link HelloServer}, measures wrk's closed-loop saturation throughput, h2load
- * open loop ({@code --rps}), and {@code loadgen run} at constant arrival for a few rates (send lag, latency, heap at
- * 10k req/s), then searches the highest rate loadgen sustains (achieved >= 99% of offered and send lag p99 < 1 ms).
+ * open loop ({@code --rps}), this machine's wake-up floor ({@link ParkLoop}), and {@code loadgen run} at constant
+ * arrival for a few rates (send lag, latency, heap at 10k req/s), then searches the highest rate loadgen sustains
+ * (achieved >= 99% of offered and send lag p99 < 1 ms). See bench/README.md.
  * Every tool runs in its own process, every step is bounded in time, and all traffic goes to 127.0.0.1.
  *
  * <pre>
@@ -56,6 +60,9 @@ public final class EngineBench {
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, List<String>> loadgenErrors = new TreeMap<>();
+    private int loadgenRuns;
+    private Process server;
     private int port;
 
     private EngineBench(boolean quick, long budgetSeconds, List<Double> rates, List<String> loadgenArgs, Path root) {
@@ -125,7 +132,7 @@ public final class EngineBench {
         log("engine bench (%s): %d cores, load average %s; runs in %s", quick ? "quick" : "full",
                 Runtime.getRuntime().availableProcessors(), loadStart, root.relativize(runsDir));
 
-        Process server = startServer();
+        server = startServer();
         log("HelloServer (HttpCore5 async, own JVM) on 127.0.0.1:%d", port);
 
         // warm-up: server JIT, loopback, page cache
@@ -144,6 +151,10 @@ public final class EngineBench {
             H2load h = h2load(r, step);
             rows.add(h.row());
             log("h2load %s: %.0f req/s", h.mode, h.achieved);
+        }
+
+        for (double r : rates) {
+            parkLoop(r, quick ? 2 : 3);
         }
 
         Lg warmLg = loadgen(5000, quick ? 3 : 5, "warmup", false);
@@ -207,18 +218,33 @@ public final class EngineBench {
         log("search: sustained at %.0f, not at %s; budget %ds, %ds used", lo, hi == null ? "-" : fmt0(hi),
                 TimeUnit.NANOSECONDS.toSeconds(budgetNanos), TimeUnit.NANOSECONDS.toSeconds(elapsed()));
         if (lo == 0) {
-            // nothing sustained: step down from the lowest failing rate
+            // nothing sustained: halve the lowest failing rate until a rate holds, then bisect above it
             double r = round100((hi == null ? 1000 : hi) / 2);
-            while (r >= 100 && fits(trialNanos)) {
+            while (r >= 100) {
+                if (!fits(trialNanos)) {
+                    cutShort();
+                    break;
+                }
                 if (trial(r, seconds, results)) {
-                    return r;
+                    lo = r;
+                    break;
                 }
                 hi = r;
+                if (r == 100) {
+                    break;
+                }
                 r = round100(r / 2);
             }
-            return 0;
+            if (lo == 0) {
+                notes.add("loadgen sustained no rate tried, down to " + fmt0(hi) + " req/s");
+                return 0;
+            }
         }
-        while (hi == null && fits(trialNanos)) {
+        while (hi == null) {
+            if (!fits(trialNanos)) {
+                cutShort();
+                break;
+            }
             double r = round100(lo * 1.25);
             if (r > cap) {
                 notes.add(String.format(Locale.ROOT, "search stopped at %.0f req/s: above 110%% of wrk's saturation",
@@ -232,9 +258,13 @@ public final class EngineBench {
             }
         }
         int bisections = 0;
-        while (hi != null && hi - lo > Math.max(200, lo * 0.05) && bisections < 6 && fits(trialNanos)) {
+        while (hi != null && hi - lo > Math.max(200, lo * 0.05) && bisections < 6) {
             double mid = round100((lo + hi) / 2);
             if (mid <= lo || mid >= hi) {
+                break;
+            }
+            if (!fits(trialNanos)) {
+                cutShort();
                 break;
             }
             bisections++;
@@ -243,10 +273,6 @@ public final class EngineBench {
             } else {
                 hi = mid;
             }
-        }
-        if (!fits(trialNanos)) {
-            notes.add("search cut short by the time budget (--budget " + TimeUnit.NANOSECONDS.toSeconds(budgetNanos)
-                    + ")");
         }
         // re-run the answer once: a single 10 s run on a shared box is noisy
         if (fits(trialNanos)) {
@@ -267,6 +293,11 @@ public final class EngineBench {
         results.put(rate, lg.sustained());
         log("search loadgen %.0f/s: %s", rate, lg.brief());
         return lg.sustained();
+    }
+
+    private void cutShort() {
+        notes.add("search cut short by the time budget (--budget " + TimeUnit.NANOSECONDS.toSeconds(budgetNanos)
+                + ")");
     }
 
     private boolean fits(long nanos) {
@@ -308,10 +339,10 @@ public final class EngineBench {
 
     // ------------------------------------------------------------------------------------------ wrk
 
-    private record Wrk(String mode, double rps, double p50, double p99, double max, long errors) {
+    private record Wrk(String mode, double rps, double p50, double p99, double max, long errors, String cpu) {
         Row row() {
-            return new Row("wrk", mode, "-", fmt0(rps), Long.toString(errors), "-", "-", "-", fmt3(p50), fmt3(p99),
-                    "-");
+            return new Row("wrk", mode, "-", fmt0(rps), Long.toString(errors), "-", "-", "-", "-", fmt3(p50),
+                    fmt3(p99), cpu, "-");
         }
     }
 
@@ -319,8 +350,12 @@ public final class EngineBench {
         String mode = "closed-loop -t" + threads + " -c" + conns + " -d" + seconds + "s";
         Path out = runsDir.resolve("wrk-t" + threads + "-c" + conns + "-" + seconds + "s-" + elapsedSeconds()
                 + ".txt");
+        Cpu cpu = cpu();
         int code = exec(List.of("wrk", "-t" + threads, "-c" + conns, "-d" + seconds + "s", "--latency", url()), out,
                 seconds + 20);
+        Cpu cpuEnd = cpu();
+        String split = cpu.split(cpuEnd);
+        noteOthers("wrk " + mode, cpu, cpuEnd);
         String text = Files.readString(out);
         if (code != 0) {
             notes.add("wrk " + mode + " exited with " + code + " (see " + root.relativize(out) + ")");
@@ -345,15 +380,16 @@ public final class EngineBench {
         if (non2xx.find()) {
             errors += Long.parseLong(non2xx.group(1));
         }
-        return new Wrk(mode, rps, p50, p99, max, errors);
+        return new Wrk(mode, rps, p50, p99, max, errors, split);
     }
 
     // ------------------------------------------------------------------------------------------ h2load
 
-    private record H2load(String mode, double offered, double achieved, long errors, double p50, double p99) {
+    private record H2load(String mode, double offered, double achieved, long errors, double p50, double p99,
+            String cpu) {
         Row row() {
-            return new Row("h2load", mode, fmt0(offered), fmt0(achieved), Long.toString(errors), "-", "-", "-",
-                    fmt3(p50), fmt3(p99), "-");
+            return new Row("h2load", mode, fmt0(offered), fmt0(achieved), Long.toString(errors), "-", "-", "-", "-",
+                    fmt3(p50), fmt3(p99), cpu, "-");
         }
     }
 
@@ -364,9 +400,13 @@ public final class EngineBench {
         String base = "h2load-" + (long) rate + "-" + seconds + "s";
         Path out = runsDir.resolve(base + ".txt");
         Path logFile = runsDir.resolve(base + ".tsv");
+        Cpu cpu = cpu();
         int code = exec(List.of("h2load", "--h1", "-c", Integer.toString(clients), "--rps",
                 Integer.toString(perClient), "-D", Integer.toString(seconds), "--log-file", logFile.toString(), url()),
                 out, seconds + 20);
+        Cpu cpuEnd = cpu();
+        String split = cpu.split(cpuEnd);
+        noteOthers("h2load " + mode, cpu, cpuEnd);
         String text = Files.readString(out);
         if (code != 0) {
             notes.add("h2load " + mode + " exited with " + code + " (see " + root.relativize(out) + ")");
@@ -392,7 +432,27 @@ public final class EngineBench {
             }
             Files.delete(logFile);
         }
-        return new H2load(mode, clients * (double) perClient, achieved, errors, p50, p99);
+        return new H2load(mode, clients * (double) perClient, achieved, errors, p50, p99, split);
+    }
+
+    // ------------------------------------------------------------------------------------------ park loop
+
+    private void parkLoop(double rate, int seconds) throws Exception {
+        Path out = runsDir.resolve("parkloop-" + (long) rate + ".txt");
+        Cpu cpu = cpu();
+        int code = exec(List.of(java, "-cp", System.getProperty("java.class.path"), ParkLoop.class.getName(),
+                fmt0(rate), Integer.toString(seconds)), out, seconds + 20);
+        Cpu cpuEnd = cpu();
+        String split = cpu.split(cpuEnd);
+        noteOthers("park loop " + fmt0(rate) + "/s", cpu, cpuEnd);
+        Matcher m = Pattern.compile("LAG ([\\d.]+) ([\\d.]+) ([\\d.]+)").matcher(Files.readString(out));
+        if (code != 0 || !m.find()) {
+            notes.add("park loop at " + fmt0(rate) + "/s failed (see " + root.relativize(out) + ")");
+            return;
+        }
+        rows.add(new Row("park loop", "no I/O, " + seconds + "s", fmt0(rate), "-", "-", m.group(1), m.group(2),
+                m.group(3), "-", "-", "-", split, "-"));
+        log("park loop %.0f/s: lag p50/p99/max %s/%s/%s ms", rate, m.group(1), m.group(2), m.group(3));
     }
 
     // ------------------------------------------------------------------------------------------ loadgen
@@ -400,9 +460,12 @@ public final class EngineBench {
     private record Heap(double usedMaxMb, double committedMaxMb, int samples, double hwmMb) {
     }
 
+    private record Gc(int pauses, double maxMs, double totalMs, double liveMaxMb) {
+    }
+
     private record Lg(double rate, int seconds, int exit, boolean timedOut, double offered, double achieved,
             long completed, long errors, long dropped, double latP50, double latP99, double lagP50, double lagP99,
-            double lagMax, Heap heap) {
+            double lagMax, double lagP99Steady, Gc gc, String cpu, Heap heap) {
         boolean sustained() {
             return exit == 0 && !timedOut && achieved >= SUSTAIN_ACHIEVED * rate && lagP99 < SUSTAIN_LAG_P99_MS;
         }
@@ -419,21 +482,23 @@ public final class EngineBench {
                 w.add("achieved " + fmt0(100 * achieved / rate) + "%");
             }
             if (!(lagP99 < SUSTAIN_LAG_P99_MS)) {
-                w.add("lag p99 " + fmt3(lagP99) + " ms");
+                w.add("lag");
             }
             return w.isEmpty() ? "yes" : String.join(", ", w);
         }
 
         Row row(String mode) {
             return new Row("loadgen", mode, fmt0(rate), fmt0(achieved), Long.toString(errors + dropped),
-                    fmt3(lagP50), fmt3(lagP99), fmt3(lagMax), fmt3(latP50), fmt3(latP99),
-                    sustained() ? "yes" : "no (" + why() + ")");
+                    fmt3(lagP50), fmt3(lagP99), fmt3(lagMax), fmt3(lagP99Steady), fmt3(latP50), fmt3(latP99),
+                    cpu, sustained() ? "yes" : "no (" + why() + ")");
         }
 
         String brief() {
             return String.format(Locale.ROOT, "achieved %.0f, errors+dropped %d, send lag p50/p99/max %.3f/%.3f/%.3f"
-                    + " ms, latency p50/p99 %.3f/%.3f ms -> %s", achieved, errors + dropped, lagP50, lagP99, lagMax,
-                    latP50, latP99, sustained() ? "sustained" : "not sustained (" + why() + ")")
+                    + " ms (p99 after the 1st s %.3f), latency p50/p99 %.3f/%.3f ms, GC %d pauses max %.1f ms,"
+                    + " CPU%% loadgen/server/others %s -> %s", achieved, errors + dropped, lagP50, lagP99, lagMax,
+                    lagP99Steady, latP50, latP99, gc.pauses, gc.maxMs, cpu,
+                    sustained() ? "sustained" : "not sustained (" + why() + ")")
                     + (heap == null ? "" : String.format(Locale.ROOT, "; heap used max %.1f MB, VmHWM %.1f MB",
                             heap.usedMaxMb, heap.hwmMb));
         }
@@ -443,13 +508,15 @@ public final class EngineBench {
         String name = "loadgen-" + (long) rate + "-" + tag + "-" + elapsedSeconds();
         Path out = runsDir.resolve(name);
         Path logFile = runsDir.resolve(name + ".log");
-        List<String> cmd = new ArrayList<>(List.of(java, LOADGEN_XMX, "-jar", cliJar.toString(), "run",
-                "--target", url(), "--rate", fmt0(rate), "--arrival", "constant", "--duration", seconds + "s",
-                "--out", out.toString(), "-q"));
+        Path gcLog = runsDir.resolve(name + ".gc.log");
+        List<String> cmd = new ArrayList<>(List.of(java, LOADGEN_XMX, "-Xlog:gc:file=" + gcLog, "-jar",
+                cliJar.toString(), "run", "--target", url(), "--rate", fmt0(rate), "--arrival", "constant",
+                "--duration", seconds + "s", "--out", out.toString(), "-q"));
         cmd.addAll(loadgenArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
         // a benchmark must not pick up somebody's LOADGEN_* settings
         pb.environment().keySet().removeIf(k -> k.startsWith("LOADGEN_"));
+        Cpu cpu = cpu();
         Process p = pb.start();
         live.add(p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 45L);
@@ -476,21 +543,26 @@ public final class EngineBench {
                 sampler.stop();
             }
         }
+        Cpu cpuEnd = cpu();
+        String split = cpu.split(cpuEnd);
+        noteOthers("loadgen " + fmt0(rate) + "/s (" + tag + ")", cpu, cpuEnd);
         int exit = timedOut ? -1 : p.exitValue();
-        long errorLines;
+        loadgenRuns++;
+        List<String> errorKinds = new ArrayList<>();
         try (Stream<String> lines = Files.lines(logFile)) {
-            errorLines = lines.filter(l -> l.contains(" ERROR ") || l.startsWith("Exception")).count();
+            lines.filter(l -> l.startsWith("java.") || l.startsWith("org.") || l.startsWith("Exception"))
+                    .map(l -> l.split(":")[0].trim()).distinct().forEach(errorKinds::add);
         }
-        if (errorLines > 0) {
-            notes.add(String.format(Locale.ROOT, "loadgen %.0f/s (%s): %d ERROR/exception line(s) in its output, see"
-                    + " %s", rate, tag, errorLines, root.relativize(logFile)));
+        for (String kind : errorKinds) {
+            loadgenErrors.computeIfAbsent(kind, k -> new ArrayList<>()).add(root.relativize(logFile).toString());
         }
+        Gc gc = gc(gcLog);
         Path summary = out.resolve("summary.json");
         if (!Files.isRegularFile(summary)) {
             notes.add(String.format(Locale.ROOT, "loadgen %.0f/s (%s) wrote no summary.json (exit %d%s), see %s",
                     rate, tag, exit, timedOut ? ", timed out" : "", root.relativize(logFile)));
             return new Lg(rate, seconds, exit, timedOut, Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, heapOf(sampler, hwmKb));
+                    Double.NaN, Double.NaN, Double.NaN, gc, split, heapOf(sampler, hwmKb));
         }
         JsonNode s = JSON.readTree(summary.toFile());
         return new Lg(rate, seconds, exit, timedOut, s.path("offered_rate").asDouble(),
@@ -498,7 +570,68 @@ public final class EngineBench {
                 s.path("errors").path("total").asLong(), s.path("dropped").asLong(),
                 s.path("latency_ms").path("p50").asDouble(), s.path("latency_ms").path("p99").asDouble(),
                 s.path("send_lag_ms").path("p50").asDouble(), s.path("send_lag_ms").path("p99").asDouble(),
-                s.path("send_lag_ms").path("max").asDouble(), heapOf(sampler, hwmKb));
+                s.path("send_lag_ms").path("max").asDouble(), steadyLagP99(out.resolve("latency.hlog")), gc, split,
+                heapOf(sampler, hwmKb));
+    }
+
+    /** Send lag p99 in ms over every recording interval but the first (the fresh JVM's warm-up), from latency.hlog. */
+    private static double steadyLagP99(Path hlog) {
+        if (!Files.isRegularFile(hlog)) {
+            return Double.NaN;
+        }
+        Histogram sum = null;
+        int seen = 0;
+        try {
+            HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+            EncodableHistogram h;
+            while ((h = reader.nextIntervalHistogram()) != null) {
+                if (!"send_lag".equals(h.getTag()) || !(h instanceof Histogram hist)) {
+                    continue;
+                }
+                if (seen++ == 0) {
+                    continue;
+                }
+                if (sum == null) {
+                    sum = new Histogram(3);
+                    sum.setAutoResize(true);
+                }
+                sum.add(hist);
+            }
+            reader.close();
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return sum == null || sum.getTotalCount() == 0 ? Double.NaN : sum.getValueAtPercentile(99) / 1000.0;
+    }
+
+    private static final Pattern GC_PAUSE = Pattern.compile("\\bPause\\b.* ([\\d.]+)ms$");
+    private static final Pattern GC_AFTER = Pattern.compile("\\d+M->(\\d+)M\\(\\d+M\\)");
+
+    private static Gc gc(Path log) {
+        int n = 0;
+        double max = 0;
+        double total = 0;
+        double live = 0;
+        if (Files.isRegularFile(log)) {
+            try (Stream<String> lines = Files.lines(log)) {
+                for (String l : (Iterable<String>) lines::iterator) {
+                    Matcher m = GC_PAUSE.matcher(l);
+                    if (m.find()) {
+                        double ms = Double.parseDouble(m.group(1));
+                        n++;
+                        max = Math.max(max, ms);
+                        total += ms;
+                    }
+                    Matcher a = GC_AFTER.matcher(l);
+                    if (a.find()) {
+                        live = Math.max(live, Double.parseDouble(a.group(1)));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no GC figures
+            }
+        }
+        return new Gc(n, max, total, live);
     }
 
     private static Heap heapOf(HeapSampler sampler, double hwmKb) {
@@ -611,10 +744,139 @@ public final class EngineBench {
     // ------------------------------------------------------------------------------------------ the report
 
     private record Row(String tool, String mode, String offered, String achieved, String errors, String lagP50,
-            String lagP99, String lagMax, String latP50, String latP99, String sustained) {
+            String lagP99, String lagMax, String lagP99Steady, String latP50, String latP99, String cpu,
+            String sustained) {
         String[] cells() {
-            return new String[] {tool, mode, offered, achieved, errors, lagP50, lagP99, lagMax, latP50, latP99,
-                sustained};
+            return new String[] {tool, mode, offered, achieved, errors, lagP50, lagP99, lagMax, lagP99Steady, latP50,
+                latP99, cpu, sustained};
+        }
+    }
+
+    /** Linux's USER_HZ: the unit of the CPU times in /proc/PID/stat. */
+    private static final double CLOCK_TICKS_PER_SECOND = 100;
+
+    /**
+     * CPU times, in clock ticks, from /proc/PID/stat (which, unlike /proc/stat, are exact: the kernel scales them by
+     * each task's run time, while /proc/stat samples at each tick and over-counts tasks that wake often): of this
+     * JVM, of its reaped children (the tool a step ran: wrk, h2load, loadgen, jstat), of the server, and of every
+     * other process but kernel threads.
+     *
+     * @param others pid of each other process to {own, reaped children, parent pid}
+     */
+    private record Cpu(long nanos, long self, long children, long server, Map<Long, long[]> others,
+            Map<Long, String> names) {
+        /** @return "tool/server/others" CPU over the step from this snapshot to {@code end}, in % of one core */
+        String split(Cpu end) {
+            double core = (end.nanos - nanos) / 1e9 * CLOCK_TICKS_PER_SECOND;
+            if (core <= 0) {
+                return "-";
+            }
+            long tool = end.children - children;
+            long srv = end.server - server;
+            long other = 0;
+            for (Map.Entry<Long, long[]> e : end.others.entrySet()) {
+                long[] was = others.getOrDefault(e.getKey(), new long[3]);
+                other += (e.getValue()[0] - was[0]) + (e.getValue()[1] - was[1]);
+            }
+            for (Map.Entry<Long, long[]> e : others.entrySet()) {
+                if (!end.others.containsKey(e.getKey())) {
+                    // ended during the step: its parent's reaped-children time now holds its whole life
+                    other -= e.getValue()[0] + e.getValue()[1];
+                }
+            }
+            return String.format(Locale.ROOT, "%.0f/%.0f/%.0f", 100 * tool / core, 100 * srv / core,
+                    Math.max(0, 100 * other / core));
+        }
+
+        /** @return the other processes that used the most CPU over the step, e.g. "java[123] 80%, mvn[45] 20%" */
+        String topOthers(Cpu end) {
+            double core = (end.nanos - nanos) / 1e9 * CLOCK_TICKS_PER_SECOND;
+            // what processes that ended during the step had used before it is in their parent's reaped-children time
+            Map<Long, Long> before = new java.util.HashMap<>();
+            others.forEach((pid, t) -> {
+                if (!end.others.containsKey(pid)) {
+                    // charged to the nearest ancestor still alive at the end
+                    long up = t[2];
+                    for (int hops = 0; hops < 64 && !end.others.containsKey(up) && others.containsKey(up); hops++) {
+                        up = others.get(up)[2];
+                    }
+                    before.merge(up, t[0] + t[1], Long::sum);
+                }
+            });
+            return end.others.entrySet().stream().map(e -> {
+                long[] was = others.getOrDefault(e.getKey(), new long[3]);
+                long own = e.getValue()[0] - was[0];
+                long reaped = e.getValue()[1] - was[1] - before.getOrDefault(e.getKey(), 0L);
+                // a process's reaped children are charged to it: name them as such
+                String who = (reaped > own ? "children of " : "") + end.names.get(e.getKey()) + "[" + e.getKey()
+                        + "]";
+                return Map.entry(who, own + reaped);
+            }).filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(3)
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100 * e.getValue() / core))
+                    .reduce((x, y) -> x + ", " + y).orElse("none");
+        }
+    }
+
+    private Cpu cpu() {
+        long selfPid = ProcessHandle.current().pid();
+        Process srv = server;
+        long serverPid = srv != null && srv.isAlive() ? srv.pid() : -1;
+        long[] self = new long[2];
+        long[] srvTicks = new long[2];
+        Map<Long, long[]> others = new java.util.HashMap<>();
+        Map<Long, String> names = new java.util.HashMap<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path dir : (Iterable<Path>) procs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                String[] f = procStat(pid);
+                if (f == null) {
+                    continue;
+                }
+                long ppid = Long.parseLong(f[1]);
+                long[] t = {Long.parseLong(f[11]) + Long.parseLong(f[12]),
+                    Long.parseLong(f[13]) + Long.parseLong(f[14]), ppid};
+                if (pid == selfPid) {
+                    self = t;
+                } else if (pid == serverPid) {
+                    srvTicks = t;
+                } else if (ppid != selfPid && pid != 2 && ppid != 2) {
+                    // not ours (our live children land in our reaped-children time when they end), not a kernel thread
+                    others.put(pid, t);
+                    names.put(pid, f[f.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // partial figures
+        }
+        return new Cpu(System.nanoTime(), self[0], self[1], srvTicks[0], others, names);
+    }
+
+    /** Notes a step during which other processes took more than half a core. */
+    private void noteOthers(String step, Cpu start, Cpu end) {
+        String split = start.split(end);
+        String[] parts = split.split("/");
+        if (parts.length == 3 && Double.parseDouble(parts[2]) > 50) {
+            String msg = step + ": other processes used " + parts[2] + "% of a core (" + start.topOthers(end) + ")";
+            notes.add(msg);
+            log("%s", msg);
+        }
+    }
+
+    /** @return the fields of /proc/PID/stat after the command name (index 0 = state, 1 = ppid, 11 = utime), or null */
+    private static String[] procStat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            // the command name goes last
+            String[] g = Arrays.copyOf(f, f.length + 1);
+            g[f.length] = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            return g;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -627,10 +889,15 @@ public final class EngineBench {
                 Runtime.getRuntime().availableProcessors(), loadStart, loadEnd, System.getProperty("java.vm.name")
                         + " " + System.getProperty("java.version"), url(), LOADGEN_XMX,
                 TimeUnit.NANOSECONDS.toSeconds(elapsed())));
-        b.append("Rates in req/s, times in ms. wrk/h2load latency is from the actual send; loadgen latency is from"
-                + " the intended send time. Sustained = achieved >= 99% of offered and send lag p99 < 1 ms.\n\n");
+        b.append("Rates in req/s, times in ms. lag = loadgen's send lag (dispatch minus intended send time); lag p99"
+                + " >1s = the same without the first second of the run (each loadgen run is a fresh JVM). wrk/h2load"
+                + " latency is from the actual send, loadgen latency from the intended send time. cpu% = CPU used"
+                + " during the step by the tool / the server / processes outside this benchmark, 100 = one core."
+                + " park loop = a bare JVM loop waiting for the same deadlines as loadgen's scheduler, without I/O:"
+                + " the floor this machine puts under send lag. Sustained = achieved >= 99% of offered and send lag"
+                + " p99 < 1 ms.\n\n");
         String[] head = {"tool", "mode", "offered", "achieved", "err+drop", "lag p50", "lag p99", "lag max",
-            "lat p50", "lat p99", "sustained"};
+            "lag p99 >1s", "lat p50", "lat p99", "cpu% tool/srv/other", "sustained"};
         List<String[]> all = new ArrayList<>();
         all.add(head);
         rows.forEach(r -> all.add(r.cells()));
@@ -661,8 +928,10 @@ public final class EngineBench {
         if (heapRun != null && heapRun.heap != null) {
             Heap h = heapRun.heap;
             b.append(String.format(Locale.ROOT, "loadgen JVM at %.0f req/s (%s): heap used max %.1f MB (jstat -gc"
-                    + " S0U+S1U+EU+OU, %d samples every 500 ms), heap committed max %.1f MB, RSS max (VmHWM) %.1f MB"
-                    + "%n", heapRun.rate, LOADGEN_XMX, h.usedMaxMb, h.samples, h.committedMaxMb, h.hwmMb));
+                    + " S0U+S1U+EU+OU, %d samples every 500 ms), heap committed max %.1f MB, RSS max (VmHWM) %.1f MB;"
+                    + " GC: %d pauses, max %.1f ms, total %.1f ms, heap after GC max %.0f MB%n", heapRun.rate,
+                    LOADGEN_XMX, h.usedMaxMb, h.samples, h.committedMaxMb, h.hwmMb, heapRun.gc.pauses,
+                    heapRun.gc.maxMs, heapRun.gc.totalMs, heapRun.gc.liveMaxMb));
         }
         double pct = wrkBest.rps > 0 ? 100 * best / wrkBest.rps : 0;
         b.append(String.format(Locale.ROOT, "loadgen max sustained rate %.0f req/s = %.1f%% of wrk saturation %.0f"
@@ -673,6 +942,8 @@ public final class EngineBench {
                     heapRun.heap.samples > 0 && heapRun.heap.usedMaxMb < 256 ? "met"
                             : heapRun.heap.samples == 0 ? "not measured" : "NOT met"));
         }
+        loadgenErrors.forEach((kind, logs) -> notes.add(String.format(Locale.ROOT, "%d of %d loadgen runs printed %s"
+                + " (e.g. %s)", logs.size(), loadgenRuns, kind, logs.get(0))));
         if (!notes.isEmpty()) {
             b.append("\nnotes:\n");
             notes.forEach(n -> b.append("- ").append(n).append('\n'));
