@@ -56,6 +56,10 @@ public final class RunCommand implements Callable<Integer> {
             + " profile's length, or until Ctrl-C).")
     String duration;
 
+    @Option(names = "--warmup", paramLabel = "DUR", description = "Start of the run left out of the summary (JIT,"
+            + " caches and connections warm up); still shown live and in timeline.csv.")
+    String warmup;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of Poisson arrivals and random payload order.")
     String seed;
 
@@ -203,6 +207,7 @@ public final class RunCommand implements Callable<Integer> {
         put(overrides, "profile", profile);
         put(overrides, "duration", duration);
         put(overrides, "seed", seed);
+        put(overrides, "warmup", warmup);
         put(overrides, "method", method);
         put(overrides, "payload", payload);
         put(overrides, "payloadOrder", payloadOrder);
@@ -281,6 +286,7 @@ public final class RunCommand implements Callable<Integer> {
         s.put("response_timeout", t.responseTimeout().toString());
         s.put("record_interval", e.recordInterval().toString());
         s.put("window_size", Integer.toString(e.windowSize()));
+        s.put("warmup", e.warmup().toString());
         return s;
     }
 }

@@ -25,6 +25,7 @@ final class ConfigKeys {
         ALL.put("profile", LoadGenConfig::profile);
         ALL.put("duration", LoadGenConfig::duration);
         ALL.put("seed", LoadGenConfig::seed);
+        ALL.put("warmup", LoadGenConfig::engineConfig);
         ALL.put("method", LoadGenConfig::method);
         ALL.put("payload", c -> { });
         ALL.put("payloadOrder", LoadGenConfig::payloadOrder);
@@ -37,6 +38,14 @@ final class ConfigKeys {
         ALL.put("maxQueued", LoadGenConfig::engineConfig);
         ALL.put("drainTimeout", LoadGenConfig::engineConfig);
         ALL.put("outDir", LoadGenConfig::outDir);
+        ALL.put("serverPort", LoadGenConfig::serverPort);
+        ALL.put("model", LoadGenConfig::model);
+        ALL.put("workers", LoadGenConfig::workers);
+        ALL.put("maxBatch", LoadGenConfig::maxBatch);
+        ALL.put("maxDelay", LoadGenConfig::maxDelay);
+        ALL.put("queueSize", LoadGenConfig::queueSize);
+        ALL.put("requestDeadline", LoadGenConfig::requestDeadline);
+        ALL.put("intraOpThreads", LoadGenConfig::intraOpThreads);
     }
 
     private ConfigKeys() {

@@ -252,6 +252,47 @@ public final class LoadGenConfig {
         return parse("outDir", v -> Path.of(v.isBlank() ? "results" : v));
     }
 
+    /** @return {@code serverPort}: the bundled server's port, in [0, 65535] (0: any free port) */
+    public int serverPort() {
+        return parse("serverPort", v -> ConfigKeys.intIn(v, 0, 65535));
+    }
+
+    /** @return {@code model}: the SavedModel directory to serve, or empty for the built-in default */
+    public Optional<Path> model() {
+        return parse("model", v -> v.isBlank() ? Optional.empty() : Optional.of(Path.of(v)));
+    }
+
+    /** @return {@code workers}: model instances, in [1, 64] */
+    public int workers() {
+        return parse("workers", v -> ConfigKeys.intIn(v, 1, 64));
+    }
+
+    /** @return {@code maxBatch}: most images in one model run, in [1, 1024] */
+    public int maxBatch() {
+        return parse("maxBatch", v -> ConfigKeys.intIn(v, 1, 1024));
+    }
+
+    /** @return {@code maxDelay}: batching delay, in [0, 10 s] */
+    public Duration maxDelay() {
+        return parse("maxDelay", v -> ConfigKeys.durationIn(v, "ms", Duration.ZERO, Duration.ofSeconds(10)));
+    }
+
+    /** @return {@code queueSize}: requests per priority lane, in [1, 1000000] */
+    public int queueSize() {
+        return parse("queueSize", v -> ConfigKeys.intIn(v, 1, 1_000_000));
+    }
+
+    /** @return {@code requestDeadline}: default request deadline, in [1 ms, 1 h] */
+    public Duration requestDeadline() {
+        return parse("requestDeadline", v -> ConfigKeys.durationIn(v, "ms", Duration.ofMillis(1),
+                Duration.ofHours(1)));
+    }
+
+    /** @return {@code intraOpThreads}: TensorFlow intra-op threads per instance, in [0, 256] (0: automatic) */
+    public int intraOpThreads() {
+        return parse("intraOpThreads", v -> ConfigKeys.intIn(v, 0, 256));
+    }
+
     /** @return the transport settings of {@code httpVersion}, {@code connections} and the timeouts */
     public TransportConfig transportConfig() {
         return TransportConfig.custom()
@@ -273,6 +314,7 @@ public final class LoadGenConfig {
                         Duration.ofHours(1))))
                 .recordInterval(recordInterval())
                 .windowSize(windowSize())
+                .warmup(parse("warmup", v -> ConfigKeys.durationIn(v, "s", Duration.ZERO, Duration.ofHours(1))))
                 .build();
     }
 

@@ -29,6 +29,7 @@ public final class EngineConfig {
     private final Duration drainTimeout;
     private final Duration recordInterval;
     private final int windowSize;
+    private final Duration warmup;
 
     private EngineConfig(Builder b) {
         this.maxInFlight = b.maxInFlight;
@@ -37,6 +38,7 @@ public final class EngineConfig {
         this.drainTimeout = b.drainTimeout;
         this.recordInterval = b.recordInterval;
         this.windowSize = b.windowSize;
+        this.warmup = b.warmup;
     }
 
     public static Builder custom() {
@@ -46,7 +48,7 @@ public final class EngineConfig {
     /** @return a builder holding this config's values */
     public Builder toBuilder() {
         return custom().maxInFlight(maxInFlight).overflow(overflow).maxQueued(maxQueued).drainTimeout(drainTimeout)
-                .recordInterval(recordInterval).windowSize(windowSize);
+                .recordInterval(recordInterval).windowSize(windowSize).warmup(warmup);
     }
 
     /** @return the in-flight limit, or 0 for "as many as there are connections" (HTTP/1.1) or 100 per connection */
@@ -74,11 +76,16 @@ public final class EngineConfig {
         return windowSize;
     }
 
+    /** @return the warm-up left out of the run's summary */
+    public Duration warmup() {
+        return warmup;
+    }
+
     @Override
     public String toString() {
         return "EngineConfig[maxInFlight=" + (maxInFlight == 0 ? "auto" : maxInFlight) + ", overflow=" + overflow
                 + ", maxQueued=" + maxQueued + ", drainTimeout=" + drainTimeout + ", recordInterval="
-                + recordInterval + ", windowSize=" + windowSize + "]";
+                + recordInterval + ", windowSize=" + windowSize + ", warmup=" + warmup + "]";
     }
 
     /** Builds an {@link EngineConfig}. */
@@ -89,6 +96,7 @@ public final class EngineConfig {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration recordInterval = Duration.ofSeconds(1);
         private int windowSize = 60;
+        private Duration warmup = Duration.ZERO;
 
         private Builder() {
         }
@@ -151,6 +159,20 @@ public final class EngineConfig {
                 throw new IllegalArgumentException("windowSize must be in [1, 3600] intervals, got " + n);
             }
             this.windowSize = n;
+            return this;
+        }
+
+        /**
+         * @param d the start of a run left out of its summary, as wrk2's calibration period: the generator's JIT, the
+         *     target's caches and the connection pool warm up in it. Its intervals are still shown live and written
+         *     to {@code timeline.csv} and {@code latency.hlog}. Rounded up to whole recording intervals; in
+         *     {@code [0, 1 h]}; default 0
+         */
+        public Builder warmup(Duration d) {
+            if (d == null || d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("warmup must be in [0, 1h], got " + d);
+            }
+            this.warmup = d;
             return this;
         }
 

@@ -64,6 +64,7 @@ public final class HttpClientTransport implements Transport {
             this.pool = null;
             this.client = HttpAsyncClients.customHttp2()
                     .setIOReactorConfig(io)
+                    .setIoReactorExceptionCallback(HttpClientTransport::reactorFailed)
                     .setH2Config(H2Config.custom().setPushEnabled(false).build())
                     .setDefaultRequestConfig(requestConfig)
                     .setDefaultConnectionConfig(connectionConfig)
@@ -81,6 +82,7 @@ public final class HttpClientTransport implements Transport {
             this.client = HttpAsyncClients.custom()
                     .setConnectionManager(pool)
                     .setIOReactorConfig(io)
+                    .setIoReactorExceptionCallback(HttpClientTransport::reactorFailed)
                     .setDefaultRequestConfig(requestConfig)
                     .disableAutomaticRetries()
                     .disableRedirectHandling()
@@ -89,6 +91,11 @@ public final class HttpClientTransport implements Transport {
                     .build();
         }
         client.start();
+    }
+
+    /** HttpCore reports races of its own shutdown (a closed selector) here: worth a debug line, not an error. */
+    private static void reactorFailed(Exception e) {
+        org.slf4j.LoggerFactory.getLogger(HttpClientTransport.class).debug("I/O reactor: {}", e.toString(), e);
     }
 
     @Override

@@ -61,6 +61,9 @@ final class Run {
     private volatile String endReason;
     private volatile long scheduleEndNanos = Long.MIN_VALUE;
     private long lastTickNanos;
+    /** Start of the first interval counted in the summary; MIN_VALUE before it. */
+    private long summaryStartNanos = Long.MIN_VALUE;
+    private long completedInTime = -1;
     private long intervalIndex;
     private boolean clockClosed;
     private RunSummary finalSummary;
@@ -146,6 +149,11 @@ final class Run {
                 }
             }
             scheduleEndNanos = Math.min(System.nanoTime(), endNanos);
+            // Close an interval at the end of scheduling: what completes later is the drain.
+            tick(false);
+            synchronized (tickLock) {
+                completedInTime = totals.counts().completed();
+            }
             state = RunState.STOPPING;
             drain();
         } catch (Throwable t) {
@@ -220,9 +228,15 @@ final class Run {
                     LatencySummary.of(sample.histograms().latency()),
                     LatencySummary.of(sample.histograms().serviceTime()),
                     LatencySummary.of(sample.histograms().sendLag()));
+            long intervalStart = lastTickNanos;
             lastTickNanos = now;
             window.add(stats, sample.histograms());
-            totals.add(sample.counts(), sample.histograms());
+            if (intervalStart - startNanos >= engineConfig.warmup().toNanos()) {
+                if (summaryStartNanos == Long.MIN_VALUE) {
+                    summaryStartNanos = intervalStart;
+                }
+                totals.add(sample.counts(), sample.histograms());
+            }
             for (IntervalListener l : listeners) {
                 try {
                     l.onInterval(stats, sample.histograms());
@@ -235,10 +249,13 @@ final class Run {
 
     private RunSummary summarize(String reason) {
         long end = scheduleEndNanos != Long.MIN_VALUE ? scheduleEndNanos : System.nanoTime();
+        long from = summaryStartNanos != Long.MIN_VALUE ? Math.min(summaryStartNanos, end) : end;
         String st = reason == null ? "running" : reason;
+        long inTime = completedInTime >= 0 ? completedInTime : totals.counts().completed();
         return new RunSummary(workload.target().toString(), profile.spec(),
-                plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, Duration.ofNanos(end - startNanos),
-                st, totals.intervals(), totals.counts(), totals.latency(), totals.serviceTime(), totals.sendLag());
+                plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, Duration.ofNanos(end - from),
+                Duration.ofNanos(from - startNanos), st, totals.intervals(), totals.counts(), inTime,
+                totals.latency(), totals.serviceTime(), totals.sendLag());
     }
 
     // ---------------------------------------------------------------- control, from any thread

@@ -33,12 +33,14 @@ public final class SummaryJson {
         root.put("state", s.state());
         root.put("start", s.start().toString());
         root.put("duration_s", round(ChronoDurations.seconds(s.duration()), 3));
+        root.put("warmup_s", round(ChronoDurations.seconds(s.warmup()), 3));
         root.put("intervals", s.intervals());
         root.put("offered_rate", round(s.offeredRate(), 3));
         root.put("achieved_rate", round(s.achievedRate(), 3));
         root.put("scheduled", s.counts().scheduled());
         root.put("sent", s.counts().sent());
         root.put("completed", s.counts().completed());
+        root.put("completed_in_time", s.completedInTime());
         root.put("ok", s.counts().ok());
         root.set("errors", errors(s.counts().errors()));
         root.put("error_ratio", round(s.errorRatio(), 6));

@@ -100,6 +100,9 @@ class FailureIT {
             assertEquals(s.counts().scheduled(), s.counts().sent() + s.counts().dropped());
             assertTrue(s.counts().sent() >= 10 && s.counts().sent() <= 20, "sent " + s.counts().sent());
             assertEquals(s.counts().sent(), s.counts().ok());
+            // The backlog shows in the achieved rate: about 10/s completed while 100/s were offered.
+            assertTrue(s.achievedRate() < 20, "achieved " + s.achievedRate() + "/s");
+            assertTrue(s.completedInTime() < s.counts().completed(), "the rest completed while draining");
             // Queued requests waited in the client: their latency includes the wait, their service time does not.
             assertTrue(s.latency().max().toMillis() > 500, "latency max " + s.latency().max());
             assertTrue(s.serviceTime().max().toMillis() < 400, "service time max " + s.serviceTime().max());

@@ -46,4 +46,26 @@ class RateAccuracyIT {
                     "p99 send lag " + s.sendLag().p99() + " should be well under 5 ms at 2000/s");
         }
     }
+
+    @Test
+    void theWarmupIsShownButLeftOutOfTheSummary() throws Exception {
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+            LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/warm")).build())
+                    .engine(EngineConfig.custom().warmup(Duration.ofMillis(1500)).build())
+                    .plan(new RunPlan(new ConstantRate(500), Arrival.CONSTANT, 1, Duration.ofSeconds(4)))
+                    .listener((s, h) -> intervals.add(s))
+                    .build();
+            gen.start();
+            assertTrue(gen.awaitEnd(Duration.ofSeconds(30)));
+            RunSummary s = gen.summary();
+            // Intervals of 1 s: those starting at 0 s and 1 s are warm-up; the summary covers 2 s .. 4 s.
+            assertEquals(2.0, ChronoDurations.seconds(s.warmup()), 0.02);
+            assertEquals(2.0, ChronoDurations.seconds(s.duration()), 0.02);
+            assertEquals(1000, s.counts().scheduled(), 3);
+            assertEquals(500, s.offeredRate(), 5);
+            long all = intervals.stream().mapToLong(i -> i.counts().scheduled()).sum();
+            assertEquals(2000, all, 3, "every interval, warm-up included, was reported live");
+        }
+    }
 }

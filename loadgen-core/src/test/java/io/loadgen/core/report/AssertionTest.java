@@ -32,7 +32,7 @@ class AssertionTest {
         Counts c = new Counts(1000, 1000 - dropped, dropped, completed, completed - errors,
                 new ErrorCounts(0, errors, 0, 0, 0));
         return new RunSummary("http://localhost:1/x", "constant:100", "poisson", Instant.EPOCH,
-                Duration.ofSeconds(10), "completed", 10, c, latency, service, lag);
+                Duration.ofSeconds(10), Duration.ZERO, "completed", 10, c, completed, latency, service, lag);
     }
 
     private static RunSummary withP99(double p99Ms) {

@@ -80,7 +80,8 @@ class ResultsWriterTest {
 
     private RunSummary summary() {
         return new RunSummary("http://127.0.0.1:8091/v1/classify", "steps:100@1s,200@1s,300@1s", "poisson", START,
-                Duration.ofMillis(3000), "completed", totals.intervals(), totals.counts(), totals.latency(),
+                Duration.ofMillis(3000), Duration.ZERO, "completed", totals.intervals(), totals.counts(),
+                totals.counts().completed() - 3, totals.latency(),
                 totals.serviceTime(), totals.sendLag());
     }
 
@@ -239,9 +240,11 @@ class ResultsWriterTest {
         assertFalse(Files.exists(dir.resolve("summary.json.tmp")));
         JsonNode j = new ObjectMapper().readTree(out.toFile());
 
-        // 600 scheduled over 3 s; completed = (90+7) + (180+16) + (250+12) = 555
+        // 600 scheduled over 3 s; completed = (90+7) + (180+16) + (250+12) = 555, 3 of them after scheduling ended
         assertEquals(200.0, j.get("offered_rate").asDouble(), 1e-9);
-        assertEquals(185.0, j.get("achieved_rate").asDouble(), 1e-9);
+        assertEquals(184.0, j.get("achieved_rate").asDouble(), 1e-9);
+        assertEquals(552, j.get("completed_in_time").asLong());
+        assertEquals(0.0, j.get("warmup_s").asDouble(), 1e-9);
         assertEquals(s.offeredRate(), j.get("offered_rate").asDouble(), 0.001);
         assertEquals(s.achievedRate(), j.get("achieved_rate").asDouble(), 0.001);
         assertEquals(3.0, j.get("duration_s").asDouble(), 1e-9);
@@ -325,7 +328,7 @@ class ResultsWriterTest {
         byte[] timeline = Files.readAllBytes(dir.resolve("timeline.csv"));
 
         RunSummary other = new RunSummary("http://other", "constant:1", "constant", START, Duration.ofSeconds(1),
-                "stopped", 0, Counts.ZERO, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY);
+                Duration.ZERO, "stopped", 0, Counts.ZERO, 0, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY);
         assertEquals(first, w.finish(other));
         assertEquals(json, Files.readString(first), "the second finish does not rewrite the summary");
         w.onInterval(stats.get(2), histograms.get(2));
