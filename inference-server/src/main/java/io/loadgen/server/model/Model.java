@@ -22,6 +22,14 @@ public interface Model extends AutoCloseable {
      */
     float[][] predict(float[] pixels, int n);
 
+    /**
+     * @return per-class minimum scores: a prediction under its class's threshold is not returned (see
+     *     {@link Thresholds#topK}); {@link Thresholds#none()} by default
+     */
+    default Thresholds thresholds() {
+        return Thresholds.none();
+    }
+
     /** Releases native resources. */
     @Override
     void close();
