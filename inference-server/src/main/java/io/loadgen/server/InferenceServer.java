@@ -41,9 +41,9 @@ public final class InferenceServer implements AutoCloseable {
     private volatile String loadFailure;
     private volatile boolean closed;
 
-    private InferenceServer(ServerConfig config, ModelFactory factory, float[] thresholds) {
+    private InferenceServer(ServerConfig config, ModelFactory factory) {
         this.config = config;
-        this.routes = new Routes(new ObjectMapper(), config, metrics, thresholds);
+        this.routes = new Routes(new ObjectMapper(), config, metrics);
         metrics.watchReady(routes::ready);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -70,13 +70,12 @@ public final class InferenceServer implements AutoCloseable {
      * Starts the server: HTTP now, the model in the background.
      *
      * @param config the settings
-     * @param factory opens one model instance per batcher worker
-     * @param thresholds per-class score thresholds (a prediction under its class's threshold is not returned), or
-     *     {@code null}
+     * @param factory opens one model instance per batcher worker; the first instance's
+     *     {@link Model#thresholds()} filter the predictions returned
      * @return the running server
      */
-    public static InferenceServer start(ServerConfig config, ModelFactory factory, float[] thresholds) {
-        InferenceServer s = new InferenceServer(config, factory, thresholds);
+    public static InferenceServer start(ServerConfig config, ModelFactory factory) {
+        InferenceServer s = new InferenceServer(config, factory);
         s.app.start();
         s.loader.start();
         LOG.info("listening on {} (model loading)", s.baseUri());
@@ -97,7 +96,8 @@ public final class InferenceServer implements AutoCloseable {
             DynamicBatcher b = new DynamicBatcher(bc, models, metrics);
             metrics.watch(b);
             batcher = b;
-            routes.ready(info, new ImagePreprocessor(info.preprocessing(), config.maxPixels()), b);
+            routes.ready(info, models.get(0).thresholds(), new ImagePreprocessor(info.preprocessing(),
+                    config.maxPixels()), b);
             LOG.info("model {} ready on {} after {} ms: {} workers, {}", info.name(), info.device(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), bc.workers(), bc);
         } catch (Exception | Error e) {

@@ -202,37 +202,28 @@ public final class RunCommand implements Callable<Integer> {
 
     private LoadGenConfig loadConfig() {
         Map<String, String> overrides = new LinkedHashMap<>();
-        put(overrides, "rate", rate);
-        put(overrides, "arrival", arrival);
-        put(overrides, "profile", profile);
-        put(overrides, "duration", duration);
-        put(overrides, "seed", seed);
-        put(overrides, "warmup", warmup);
-        put(overrides, "method", method);
-        put(overrides, "payload", payload);
-        put(overrides, "payloadOrder", payloadOrder);
-        put(overrides, "httpVersion", httpVersion);
-        put(overrides, "connections", connections);
-        put(overrides, "maxInFlight", maxInFlight);
-        put(overrides, "overflow", overflow);
-        put(overrides, "maxQueued", maxQueued);
-        put(overrides, "connectTimeout", connectTimeout);
-        put(overrides, "responseTimeout", responseTimeout);
-        put(overrides, "drainTimeout", drainTimeout);
-        put(overrides, "recordInterval", recordInterval);
-        put(overrides, "windowSize", windowSize);
-        Path file = config;
-        if (file == null && System.getProperty("loadgen.conf") != null) {
-            file = Path.of(System.getProperty("loadgen.conf"));
-        }
-        return LoadGenConfig.load(file, System.getenv(), overrides);
+        Configs.put(overrides, "rate", rate);
+        Configs.put(overrides, "arrival", arrival);
+        Configs.put(overrides, "profile", profile);
+        Configs.put(overrides, "duration", duration);
+        Configs.put(overrides, "seed", seed);
+        Configs.put(overrides, "warmup", warmup);
+        Configs.put(overrides, "method", method);
+        Configs.put(overrides, "payload", payload);
+        Configs.put(overrides, "payloadOrder", payloadOrder);
+        Configs.put(overrides, "httpVersion", httpVersion);
+        Configs.put(overrides, "connections", connections);
+        Configs.put(overrides, "maxInFlight", maxInFlight);
+        Configs.put(overrides, "overflow", overflow);
+        Configs.put(overrides, "maxQueued", maxQueued);
+        Configs.put(overrides, "connectTimeout", connectTimeout);
+        Configs.put(overrides, "responseTimeout", responseTimeout);
+        Configs.put(overrides, "drainTimeout", drainTimeout);
+        Configs.put(overrides, "recordInterval", recordInterval);
+        Configs.put(overrides, "windowSize", windowSize);
+        return Configs.load(config, overrides);
     }
 
-    private static void put(Map<String, String> m, String key, String value) {
-        if (value != null) {
-            m.put(key, value);
-        }
-    }
 
     private static URI parseTarget(String t) {
         try {

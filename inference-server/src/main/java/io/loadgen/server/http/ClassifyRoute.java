@@ -10,6 +10,7 @@ import io.loadgen.server.batching.Prediction;
 import io.loadgen.server.image.BadImageException;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.model.ModelInfo;
+import io.loadgen.server.model.Thresholds;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Duration;
@@ -32,10 +33,10 @@ final class ClassifyRoute {
     private final ImagePreprocessor preprocessor;
     private final DynamicBatcher batcher;
     private final int defaultTopK;
-    private final float[] thresholds;
+    private final Thresholds thresholds;
 
     ClassifyRoute(ObjectMapper json, ModelInfo info, ImagePreprocessor preprocessor, DynamicBatcher batcher,
-            int defaultTopK, float[] thresholds) {
+            int defaultTopK, Thresholds thresholds) {
         this.json = json;
         this.info = info;
         this.preprocessor = preprocessor;
@@ -186,7 +187,7 @@ final class ClassifyRoute {
         int added = 0;
         for (int i = 0; i < order.length && added < topK; i++) {
             int c = order[i];
-            if (thresholds != null && s[c] < thresholds[c]) {
+            if (!thresholds.accepts(c, s[c])) {
                 continue;
             }
             ObjectNode pr = preds.addObject();

@@ -14,6 +14,7 @@ import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.metrics.ServerMetrics;
 import io.loadgen.server.model.ModelInfo;
+import io.loadgen.server.model.Thresholds;
 import java.time.Duration;
 
 import java.util.UUID;
@@ -34,7 +35,6 @@ public final class Routes {
     private final ObjectMapper json;
     private final ServerConfig config;
     private final ServerMetrics metrics;
-    private final float[] thresholds;
     private final AtomicInteger active = new AtomicInteger();
     private volatile ClassifyRoute classify;
     private volatile ModelInfo info;
@@ -42,19 +42,14 @@ public final class Routes {
     private volatile boolean draining;
     private volatile String failure;
 
-    public Routes(ObjectMapper json, ServerConfig config, ServerMetrics metrics, float[] thresholds) {
+    public Routes(ObjectMapper json, ServerConfig config, ServerMetrics metrics) {
         this.json = json;
         this.config = config;
         this.metrics = metrics;
-        this.thresholds = thresholds;
     }
 
     /** The model is loaded: classify requests are accepted from now on. */
-    public void ready(ModelInfo modelInfo, ImagePreprocessor preprocessor, DynamicBatcher b) {
-        if (thresholds != null && thresholds.length != modelInfo.classes().size()) {
-            throw new IllegalArgumentException(thresholds.length + " thresholds for " + modelInfo.classes().size()
-                    + " classes");
-        }
+    public void ready(ModelInfo modelInfo, Thresholds thresholds, ImagePreprocessor preprocessor, DynamicBatcher b) {
         this.info = modelInfo;
         this.batcher = b;
         this.classify = new ClassifyRoute(json, modelInfo, preprocessor, b, config.defaultTopK(), thresholds);

@@ -39,7 +39,7 @@ class ServerIT {
 
     private InferenceServer start(ServerConfig.Builder cfg, long fixedMs, long perImageMs) throws Exception {
         ServerConfig config = cfg.host("127.0.0.1").port(0).build();
-        server = InferenceServer.start(config, maxBatch -> new BrightnessModel(fixedMs, perImageMs), null);
+        server = InferenceServer.start(config, maxBatch -> new BrightnessModel(fixedMs, perImageMs));
         assertTrue(server.awaitReady(Duration.ofSeconds(10)));
         return server;
     }
@@ -171,7 +171,7 @@ class ServerIT {
         server = InferenceServer.start(ServerConfig.custom().host("127.0.0.1").port(0).build(), maxBatch -> {
             release.await(30, TimeUnit.SECONDS);
             return new BrightnessModel(0, 0);
-        }, null);
+        });
         HttpResponse<String> ready = get("/health/ready");
         assertEquals(503, ready.statusCode());
         assertEquals(200, get("/health/live").statusCode());
