@@ -504,6 +504,14 @@ public final class EngineBench {
         }
     }
 
+    /**
+     * Seconds at the start of every loadgen run left out of its summary (--warmup, as wrk2's calibration): each run is
+     * a fresh JVM whose JIT compiles the request path in its first seconds.
+     */
+    private int warmupSeconds() {
+        return quick ? 2 : 5;
+    }
+
     private Lg loadgen(double rate, int seconds, String tag, boolean sampleHeap) throws Exception {
         String name = "loadgen-" + (long) rate + "-" + tag + "-" + elapsedSeconds();
         Path out = runsDir.resolve(name);
@@ -511,7 +519,8 @@ public final class EngineBench {
         Path gcLog = runsDir.resolve(name + ".gc.log");
         List<String> cmd = new ArrayList<>(List.of(java, LOADGEN_XMX, "-Xlog:gc:file=" + gcLog, "-jar",
                 cliJar.toString(), "run", "--target", url(), "--rate", fmt0(rate), "--arrival", "constant",
-                "--duration", seconds + "s", "--out", out.toString(), "-q"));
+                "--duration", (seconds + warmupSeconds()) + "s", "--warmup", warmupSeconds() + "s",
+                "--out", out.toString(), "-q"));
         cmd.addAll(loadgenArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
         // a benchmark must not pick up somebody's LOADGEN_* settings
@@ -519,7 +528,7 @@ public final class EngineBench {
         Cpu cpu = cpu();
         Process p = pb.start();
         live.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 45L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + warmupSeconds() + 45L);
         HeapSampler sampler = sampleHeap ? new HeapSampler(p.pid()) : null;
         double hwmKb = 0;
         boolean timedOut = false;
