@@ -128,9 +128,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No live line.")
     boolean quiet;
 
-    private final Object finishLock = new Object();
-    private RunSummary finalSummary;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -154,21 +151,12 @@ public final class RunCommand implements Callable<Integer> {
             generator.addListener(new LiveLine(System.out, plan.length().orElse(null)));
         }
 
-        Thread hook = new Thread(() -> finish(generator, results, "interrupted", out), "loadgen-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         out.printf("loadgen run: %s, %s arrivals, profile %s, %s; results in %s%n", workload,
                 plan.arrival().name().toLowerCase(java.util.Locale.ROOT), plan.profile().spec(),
                 plan.length().map(d -> "for " + io.loadgen.core.schedule.ChronoDurations.format(d))
                         .orElse("until Ctrl-C"), dir);
         out.flush();
-        generator.start();
-        generator.awaitEnd(Duration.ofNanos(Long.MAX_VALUE));
-        RunSummary summary = finish(generator, results, "stopped", out);
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or has run: nothing to remove
-        }
+        RunSummary summary = new ResultsRun(generator, results, out).execute();
 
         int code = 0;
         for (Assertion a : checks) {
@@ -181,23 +169,6 @@ public final class RunCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
-    }
-
-    /** Stops the run (if it still goes on), writes summary.json and prints the summary, once. */
-    private RunSummary finish(LoadGenerator generator, ResultsWriter results, String reason, PrintWriter out) {
-        synchronized (finishLock) {
-            if (finalSummary != null) {
-                return finalSummary;
-            }
-            generator.stop(reason);
-            RunSummary s = generator.summary();
-            Path file = results.finish(s);
-            out.print(SummaryTable.format(s));
-            out.println("results: " + file.getParent().toAbsolutePath());
-            out.flush();
-            finalSummary = s;
-            return s;
-        }
     }
 
     private LoadGenConfig loadConfig() {

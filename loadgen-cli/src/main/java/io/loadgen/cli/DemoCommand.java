@@ -1,0 +1,168 @@
+package io.loadgen.cli;
+
+import io.loadgen.core.config.LoadGenConfig;
+import io.loadgen.core.engine.EngineConfig;
+import io.loadgen.core.engine.LoadGenerator;
+import io.loadgen.core.engine.Payload;
+import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.engine.TransportConfig;
+import io.loadgen.core.engine.Workload;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.report.ResultsWriter;
+import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.core.schedule.ConstantRate;
+import io.loadgen.core.schedule.StepRate;
+import io.loadgen.server.InferenceServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code loadgen demo}: the whole idea in one command. Starts the bundled server with its default model in this
+ * process, measures its capacity with a short probe, then drives it open-loop with Poisson arrivals in steps from
+ * 10% to 150% of that capacity, so that latency bends at the knee; writes a results dir.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Start the bundled inference server (default model) on serverIp:serverPort, probe its"
+                + " capacity, and drive it open-loop in rising steps from 10% to 150% of it; print the live line"
+                + " and the summary, and write a results dir."})
+public final class DemoCommand implements Callable<Integer> {
+    /** The steps, as fractions of the probed capacity. */
+    static final double[] STEPS = {0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5};
+    /** Sample images bundled in the jar (copies of samples/images). */
+    static final int SAMPLES = 8;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
+    Path config;
+
+    @Option(names = "--duration", paramLabel = "DUR", defaultValue = "60s",
+            description = "Length of the stepped run after the probe (default 60s).")
+    String duration;
+
+    @Option(names = "--port", paramLabel = "N", description = "Server port (default: serverPort, 8091; 0: any).")
+    String port;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "SavedModel to serve instead of the default.")
+    String model;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Results dir (default: outDir/demo-<time>).")
+    Path out;
+
+    @Option(names = {"-q", "--quiet"}, description = "No live line.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter o = spec.commandLine().getOut();
+        Map<String, String> overrides = new LinkedHashMap<>();
+        Configs.put(overrides, "serverPort", port);
+        Configs.put(overrides, "model", model);
+        LoadGenConfig cfg = Configs.load(config, overrides);
+        Duration length = ChronoDurations.parse(duration, "s");
+        if (length.compareTo(Duration.ofSeconds(8)) < 0) {
+            throw new IllegalArgumentException("--duration must be at least 8s (one second per step), got " + duration);
+        }
+        List<Payload> payloads = samples();
+
+        o.println("loadgen demo: starting the bundled server (" + cfg.model().map(Path::toString)
+                .orElse("MobileNetV2 with untrained weights, built on first use") + ") ...");
+        o.flush();
+        try (InferenceServer server = InferenceServer.start(ServeCommand.serverConfig(cfg),
+                ServeCommand.modelFactory(cfg))) {
+            if (!server.awaitReady(Duration.ofMinutes(10))) {
+                throw new IllegalStateException("the server did not become ready");
+            }
+            URI target = server.baseUri().resolve("/v1/classify");
+            o.printf("server ready: %s on %s at %s%n", server.modelInfo().name(), server.modelInfo().device(),
+                    target);
+            Workload workload = Workload.builder(target).payloads(payloads).build();
+
+            double capacity = probe(workload);
+            o.printf("capacity probe: %.1f classifications/s%n", capacity);
+            List<StepRate.Step> steps = new ArrayList<>();
+            Duration step = length.dividedBy(STEPS.length);
+            for (double f : STEPS) {
+                steps.add(new StepRate.Step(Math.max(0.5, Math.round(f * capacity * 10) / 10.0), step));
+            }
+            StepRate profile = new StepRate(steps);
+            RunPlan plan = new RunPlan(profile, Arrival.POISSON, cfg.seed(), null);
+            EngineConfig engine = cfg.engineConfig().toBuilder().warmup(Duration.ZERO).build();
+            TransportConfig transport = cfg.transportConfig();
+            Path dir = out != null ? out : cfg.outDir().resolve("demo-" + LocalDateTime.now().format(
+                    DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("target", target.toString());
+            settings.put("model", server.modelInfo().name());
+            settings.put("capacity_probe_per_s", String.format(Locale.ROOT, "%.1f", capacity));
+            settings.put("profile", profile.spec());
+            settings.put("arrival", "poisson");
+            settings.put("payloads", Integer.toString(payloads.size()));
+            ResultsWriter results = new ResultsWriter(dir, settings);
+            LoadGenerator generator = LoadGenerator.builder(workload).transport(transport).engine(engine).plan(plan)
+                    .listener(results).build();
+            if (!quiet) {
+                generator.addListener(new LiveLine(System.out, length));
+            }
+            o.printf("driving it open-loop, Poisson arrivals, profile %s; results in %s%n", profile.spec(), dir);
+            o.flush();
+            RunSummary summary = new ResultsRun(generator, results, o).execute();
+            o.printf("the knee: latency p50 %s, p99 %s over the whole run; see timeline.csv for each step%n",
+                    ChronoDurations.format(summary.latency().p50()), ChronoDurations.format(summary.latency().p99()));
+            o.flush();
+        }
+        return 0;
+    }
+
+    /**
+     * Drives the server well above any capacity it could have for a few seconds, with the drop policy, and returns
+     * the rate of OK answers: the server sheds the excess with fast 503s, so what it answers OK is its capacity.
+     */
+    static double probe(Workload workload) throws InterruptedException {
+        LoadGenerator probe = LoadGenerator.builder(workload)
+                .engine(EngineConfig.custom().maxInFlight(64).overflow(EngineConfig.Overflow.DROP)
+                        .warmup(Duration.ofSeconds(2)).build())
+                .transport(TransportConfig.custom().connections(64).build())
+                .plan(new RunPlan(new ConstantRate(400), Arrival.CONSTANT, 1, Duration.ofSeconds(6)))
+                .build();
+        probe.start();
+        probe.awaitEnd(Duration.ofMinutes(1));
+        RunSummary s = probe.summary();
+        return Math.max(1, s.counts().ok() / ChronoDurations.seconds(s.duration()));
+    }
+
+    /** @return the sample JPEGs bundled in this jar */
+    static List<Payload> samples() {
+        List<Payload> list = new ArrayList<>();
+        for (int i = 0; i < SAMPLES; i++) {
+            String name = String.format(Locale.ROOT, "sample-%02d.jpg", i);
+            try (InputStream in = DemoCommand.class.getResourceAsStream("samples/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("sample image " + name + " missing from the jar");
+                }
+                list.add(new Payload(name, in.readAllBytes(), "image/jpeg"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return list;
+    }
+}

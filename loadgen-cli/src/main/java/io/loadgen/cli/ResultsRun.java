@@ -1,0 +1,55 @@
+package io.loadgen.cli;
+
+import io.loadgen.core.engine.LoadGenerator;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.report.ResultsWriter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Runs a generator that writes a results dir, so that Ctrl-C or SIGTERM still ends the run cleanly: a shutdown hook
+ * stops it, writes {@code summary.json} and prints the summary, once, whichever comes first.
+ */
+final class ResultsRun {
+    private final LoadGenerator generator;
+    private final ResultsWriter results;
+    private final PrintWriter out;
+    private RunSummary finalSummary;
+
+    ResultsRun(LoadGenerator generator, ResultsWriter results, PrintWriter out) {
+        this.generator = generator;
+        this.results = results;
+        this.out = out;
+    }
+
+    /** Starts the run, waits for its end (or a signal), and returns its summary. */
+    RunSummary execute() throws InterruptedException {
+        Thread hook = new Thread(() -> finish("interrupted"), "loadgen-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        generator.start();
+        generator.awaitEnd(Duration.ofNanos(Long.MAX_VALUE));
+        RunSummary summary = finish("stopped");
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: nothing to remove
+        }
+        return summary;
+    }
+
+    /** Stops the run (if it still goes on), writes summary.json and prints the summary, once. */
+    private synchronized RunSummary finish(String reason) {
+        if (finalSummary != null) {
+            return finalSummary;
+        }
+        generator.stop(reason);
+        RunSummary s = generator.summary();
+        Path file = results.finish(s);
+        out.print(SummaryTable.format(s));
+        out.println("results: " + file.getParent().toAbsolutePath());
+        out.flush();
+        finalSummary = s;
+        return s;
+    }
+}

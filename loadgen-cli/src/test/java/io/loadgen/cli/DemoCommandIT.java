@@ -1,0 +1,63 @@
+package io.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code loadgen demo} end to end, as a newcomer runs it: a fresh home, the default model, a short duration. */
+class DemoCommandIT {
+
+    @Test
+    void theDemoDrivesTheBundledServerInRisingStepsAndWritesAResultsDir(@TempDir Path home) throws Exception {
+        Path jar = Path.of("target", "loadgen-cli.jar");
+        assertTrue(Files.exists(jar), "run after package: " + jar.toAbsolutePath());
+        Path dir = home.resolve("demo-results");
+        Path log = home.resolve("demo.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-jar", jar.toString(), "demo", "--duration", "8s", "--port", "0", "--out",
+                dir.toString(), "-q")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(p.waitFor(4, TimeUnit.MINUTES), "demo did not finish: " + Files.readString(log));
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("capacity probe:"), out);
+
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        for (String key : List.of("offered_rate", "sent", "completed", "ok", "errors", "dropped", "achieved_rate",
+                "latency_ms", "service_time_ms", "send_lag_ms", "duration_s")) {
+            assertTrue(s.has(key), "summary.json lacks " + key);
+        }
+        assertEquals("completed", s.get("state").asText());
+        assertTrue(s.get("profile").asText().startsWith("steps:"), "rising steps: " + s.get("profile"));
+        assertTrue(s.get("ok").asLong() > 50, "the server answered: " + s);
+        assertEquals("mobilenet_v2_1.0_224-untrained", s.get("settings").get("model").asText());
+
+        List<String> rows = Files.readAllLines(dir.resolve("timeline.csv"));
+        assertEquals(s.get("intervals").asInt(), rows.size() - 1, "one row per interval");
+        double firstOffered = Double.parseDouble(rows.get(1).split(",")[4]);
+        double lastOffered = Double.parseDouble(rows.get(rows.size() - 2).split(",")[4]);
+        assertTrue(lastOffered > 3 * firstOffered, "the target rate rose from " + firstOffered + " to " + lastOffered);
+        int histograms = 0;
+        try (HistogramLogReader r = new HistogramLogReader(dir.resolve("latency.hlog").toFile())) {
+            EncodableHistogram h;
+            while ((h = r.nextIntervalHistogram()) != null) {
+                histograms += h.getTag() == null ? 1 : 0;
+            }
+        }
+        assertEquals(rows.size() - 1, histograms);
+    }
+}
