@@ -6,13 +6,18 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * The last {@code size} intervals. Each {@link #add} computes the window's aggregate once from the merged histograms,
- * so that readers ({@link #snapshot()}, from any thread, as often as they like) only read an immutable value.
+ * The last {@code size} intervals. Each {@link #add} computes the window's aggregate once, so that readers
+ * ({@link #snapshot()}, from any thread, as often as they like) only read an immutable value. The window's
+ * histograms are kept as running sums: the newest interval is added and the evicted one subtracted, so an interval
+ * costs the same whatever the window's size.
  */
 public final class SlidingWindow {
     private final int size;
     private final Deque<IntervalStats> stats = new ArrayDeque<>();
     private final Deque<IntervalHistograms> histograms = new ArrayDeque<>();
+    private final org.HdrHistogram.Histogram latency = Spans.newHistogram();
+    private final org.HdrHistogram.Histogram service = Spans.newHistogram();
+    private final org.HdrHistogram.Histogram lag = Spans.newHistogram();
     private volatile WindowStats snapshot = WindowStats.EMPTY;
 
     /**
@@ -39,12 +44,18 @@ public final class SlidingWindow {
     public synchronized void add(IntervalStats interval, IntervalHistograms intervalHistograms) {
         stats.addLast(interval);
         histograms.addLast(intervalHistograms);
+        latency.add(intervalHistograms.latency());
+        service.add(intervalHistograms.serviceTime());
+        lag.add(intervalHistograms.sendLag());
         while (stats.size() > size) {
             stats.removeFirst();
-            histograms.removeFirst();
+            IntervalHistograms old = histograms.removeFirst();
+            latency.subtract(old.latency());
+            service.subtract(old.serviceTime());
+            lag.subtract(old.sendLag());
         }
         List<IntervalStats> list = new ArrayList<>(stats);
-        snapshot = new WindowStats(list, Spans.merge(list, new ArrayList<>(histograms)));
+        snapshot = new WindowStats(list, Spans.span(list, new IntervalHistograms(latency, service, lag)));
     }
 
     /** @return the window as it stood after the last {@link #add} */

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
-/** Merges intervals into one span: counts added, histograms merged, percentiles taken from the merge. */
+/** Makes one span of several intervals: counts added, percentiles taken from their merged histograms. */
 final class Spans {
     private Spans() {
     }
@@ -18,18 +18,10 @@ final class Spans {
 
     /**
      * @param intervals at least one interval, oldest first
-     * @param histograms their histograms, in the same order
+     * @param merged the sum of their histograms
      * @return the span they cover together
      */
-    static IntervalStats merge(List<IntervalStats> intervals, List<IntervalHistograms> histograms) {
-        Histogram latency = newHistogram();
-        Histogram service = newHistogram();
-        Histogram lag = newHistogram();
-        for (IntervalHistograms h : histograms) {
-            latency.add(h.latency());
-            service.add(h.serviceTime());
-            lag.add(h.sendLag());
-        }
+    static IntervalStats span(List<IntervalStats> intervals, IntervalHistograms merged) {
         Counts counts = Counts.ZERO;
         Duration length = Duration.ZERO;
         for (IntervalStats s : intervals) {
@@ -39,6 +31,7 @@ final class Spans {
         IntervalStats first = intervals.get(0);
         IntervalStats last = intervals.get(intervals.size() - 1);
         return new IntervalStats(first.index(), first.start(), length, last.targetRate(), counts, last.inFlight(),
-                last.queued(), LatencySummary.of(latency), LatencySummary.of(service), LatencySummary.of(lag));
+                last.queued(), LatencySummary.of(merged.latency()), LatencySummary.of(merged.serviceTime()),
+                LatencySummary.of(merged.sendLag()));
     }
 }
