@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code loadgen} command. */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Open-loop load generator for ML inference services.",
-        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a run whose assertion failed. */
     public static final int EXIT_ASSERTION_FAILED = 1;
@@ -19,6 +19,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Charts are drawn with Java2D into SVG: no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
     }
 

@@ -2,7 +2,9 @@ package io.loadgen.cli;
 
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.report.HtmlReport;
 import io.loadgen.core.report.ResultsWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +50,12 @@ final class ResultsRun {
         Path file = results.finish(s);
         out.print(SummaryTable.format(s));
         out.println("results: " + file.getParent().toAbsolutePath());
+        try {
+            out.println("report: " + HtmlReport.write(file.getParent()).toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            // a report that cannot be built never fails the run: its data files are written already
+            out.println("report: not built (" + e + "); `loadgen report " + file.getParent() + "` retries");
+        }
         out.flush();
         finalSummary = s;
         return s;

@@ -59,5 +59,15 @@ class DemoCommandIT {
             }
         }
         assertEquals(rows.size() - 1, histograms);
+
+        String report = Files.readString(dir.resolve("report.html"));
+        assertTrue(out.contains("report: "), out);
+        for (String chart : List.of("Latency over time", "Offered vs achieved rate", "Errors and dropped",
+                "In flight", "Latency by percentile")) {
+            assertTrue(report.contains(chart), "report.html has the chart " + chart);
+        }
+        assertTrue(report.split("<svg").length - 1 >= 5, "charts are inline SVG");
+        assertTrue(!report.contains("http://") || !report.matches("(?s).*<(script|link|img)[^>]+(src|href)=\"https?:.*"),
+                "nothing is loaded from the network");
     }
 }

@@ -1,0 +1,32 @@
+package io.loadgen.cli;
+
+import io.loadgen.core.report.HtmlReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code loadgen report DIR}: (re)builds report.html from a results dir's latency.hlog and timeline.csv. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Rebuild DIR/report.html from DIR/timeline.csv and DIR/latency.hlog (and summary.json, search.json"
+                + " when present). The report is one self-contained HTML file.")
+public final class ReportCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "A results dir written by loadgen run, demo or search.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String f : new String[] {"timeline.csv", "latency.hlog"}) {
+            if (!Files.isRegularFile(dir.resolve(f))) {
+                throw new IllegalArgumentException(dir + " is not a results dir: " + f + " is missing");
+            }
+        }
+        spec.commandLine().getOut().println("report: " + HtmlReport.write(dir).toAbsolutePath());
+        return 0;
+    }
+}

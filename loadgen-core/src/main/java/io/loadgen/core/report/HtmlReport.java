@@ -1,0 +1,319 @@
+package io.loadgen.core.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.HdrHistogram.HistogramLogReader;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Builds {@code report.html} from a results dir: one self-contained file (inline SVG charts drawn by XChart, inline
+ * CSS, no script, nothing loaded from the network) with latency p50/p90/p99/max over time, offered vs achieved rate,
+ * errors and dropped, in flight, the latency percentile distribution (HdrHistogram style, log x axis) of latency
+ * and service time, the latency-vs-throughput curve of a search when the dir holds {@code search.json}, and the
+ * summary and settings. Needs {@code timeline.csv} and {@code latency.hlog}; {@code summary.json} is optional.
+ */
+public final class HtmlReport {
+    /** The report's file name in a results dir. */
+    public static final String FILE = "report.html";
+    private static final int W = 900;
+    private static final int H = 320;
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0xd62728),
+        new Color(0x2ca02c), new Color(0x9467bd), new Color(0x7f7f7f)};
+
+    private HtmlReport() {
+    }
+
+    /**
+     * Writes {@code dir/report.html} (atomically).
+     *
+     * @param dir a results dir
+     * @return the report's path
+     * @throws IOException if {@code timeline.csv} or {@code latency.hlog} cannot be read, or the report written
+     */
+    public static Path write(Path dir) throws IOException {
+        Timeline t = Timeline.read(dir.resolve("timeline.csv"));
+        JsonNode summary = Files.exists(dir.resolve("summary.json"))
+                ? SummaryJson.MAPPER.readTree(dir.resolve("summary.json").toFile()) : null;
+        double warmup = summary == null ? 0 : summary.path("warmup_s").asDouble(0);
+        Histogram[] hist = histograms(dir.resolve("latency.hlog"), warmup);
+        JsonNode search = Files.exists(dir.resolve("search.json"))
+                ? SummaryJson.MAPPER.readTree(dir.resolve("search.json").toFile()) : null;
+
+        StringBuilder html = new StringBuilder(64 * 1024);
+        String title = summary == null ? "loadgen report" : "loadgen report: " + summary.path("target").asText();
+        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title>\n<style>").append(CSS).append("</style></head><body>\n");
+        html.append("<h1>").append(esc(title)).append("</h1>\n");
+        if (summary != null) {
+            html.append("<p class=\"sub\">").append(esc(summary.path("arrival").asText())).append(" arrivals, profile <code>")
+                    .append(esc(summary.path("profile").asText())).append("</code>, ")
+                    .append(esc(summary.path("state").asText())).append(" after ")
+                    .append(num(summary.path("duration_s").asDouble(), 1)).append(" s (warm-up ")
+                    .append(num(warmup, 1)).append(" s left out), started ").append(esc(summary.path("start").asText()))
+                    .append("</p>\n");
+            summaryTables(html, summary);
+        }
+        html.append("<p class=\"note\">Latency is measured from each request's <b>intended</b> send time (open loop,"
+                + " coordinated-omission-correct); service time from the moment it was written to the connection.</p>\n");
+
+        double[] x = t.ends();
+        double[] scheduled = t.column("scheduled");
+        int lastScheduling = scheduled.length - 1;
+        while (lastScheduling > 0 && scheduled[lastScheduling] == 0) {
+            lastScheduling--;
+        }
+        double[] xRates = java.util.Arrays.copyOf(x, lastScheduling + 1);
+        chart(html, "Latency over time", "s", "ms", x, new String[] {"p50", "p90", "p99", "max"},
+                t.column("p50_ms"), t.column("p90_ms"), t.column("p99_ms"), t.column("max_ms"));
+        // rates leave out the drain after the end of scheduling: a short tail interval with nothing offered
+        chart(html, "Offered vs achieved rate", "s", "requests/s", xRates,
+                new String[] {"target", "offered", "achieved", "ok"}, t.column("target_rate"), t.column("offered_rate"),
+                t.column("achieved_rate"), t.column("ok_rate"));
+        chart(html, "Errors and dropped per interval", "s", "requests", x,
+                new String[] {"errors", "dropped", "connect", "timeout", "http 4xx", "http 5xx"}, t.column("errors"),
+                t.column("dropped"), t.column("err_connect"), t.column("err_timeout"), t.column("err_4xx"),
+                t.column("err_5xx"));
+        chart(html, "In flight and queued in the client (end of each interval)", "s", "requests", x,
+                new String[] {"in flight", "queued"}, t.column("in_flight"), t.column("queued"));
+        percentiles(html, hist[0], hist[1]);
+        if (search != null) {
+            searchCurve(html, search);
+        }
+        if (summary != null && summary.has("settings")) {
+            html.append("<h2>Settings</h2>\n<table>");
+            for (Iterator<Map.Entry<String, JsonNode>> it = summary.get("settings").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                html.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue().asText()))
+                        .append("</td></tr>");
+            }
+            html.append("</table>\n");
+        }
+        html.append("<p class=\"note\">Made by loadgen from <code>timeline.csv</code> and <code>latency.hlog</code>;"
+                + " <code>loadgen report DIR</code> rebuilds it.</p>\n</body></html>\n");
+
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.writeString(tmp, html, StandardCharsets.UTF_8);
+        return Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** @return latency and service-time histograms merged over the intervals after the warm-up */
+    private static Histogram[] histograms(Path hlog, double warmupSeconds) throws IOException {
+        Histogram latency = new Histogram(3);
+        Histogram service = new Histogram(3);
+        latency.setAutoResize(true);
+        service.setAutoResize(true);
+        try (HistogramLogReader r = new HistogramLogReader(hlog.toFile())) {
+            EncodableHistogram h;
+            while ((h = r.nextIntervalHistogram()) != null) {
+                if (!(h instanceof Histogram hh) || h.getStartTimeStamp() / 1000.0 - r.getStartTimeSec() < warmupSeconds
+                        - 1e-3) {
+                    continue;
+                }
+                if (h.getTag() == null) {
+                    latency.add(hh);
+                } else if ("service_time".equals(h.getTag())) {
+                    service.add(hh);
+                }
+            }
+        }
+        return new Histogram[] {latency, service};
+    }
+
+    private static void summaryTables(StringBuilder html, JsonNode s) {
+        html.append("<h2>Summary</h2>\n<table class=\"kv\">");
+        row(html, "offered", num(s.path("offered_rate").asDouble(), 1) + " req/s (" + s.path("scheduled").asLong()
+                + " scheduled)");
+        row(html, "achieved", num(s.path("achieved_rate").asDouble(), 1) + " req/s (" + s.path("completed").asLong()
+                + " completed, " + s.path("ok").asLong() + " ok)");
+        JsonNode e = s.path("errors");
+        row(html, "errors", e.path("total").asLong() + " (" + num(100 * s.path("error_ratio").asDouble(), 3)
+                + "%: connect " + e.path("connect").asLong() + ", timeout " + e.path("timeout").asLong() + ", 4xx "
+                + e.path("http_4xx").asLong() + ", 5xx " + e.path("http_5xx").asLong() + ", other "
+                + e.path("other").asLong() + ")");
+        row(html, "dropped", Long.toString(s.path("dropped").asLong()));
+        html.append("</table>\n<table><tr><th></th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>"
+                + "<th>mean</th></tr>");
+        latencyRow(html, "latency (from intended send), ms", s.path("latency_ms"));
+        latencyRow(html, "service time (from send), ms", s.path("service_time_ms"));
+        latencyRow(html, "send lag, ms", s.path("send_lag_ms"));
+        html.append("</table>\n");
+    }
+
+    private static void row(StringBuilder html, String k, String v) {
+        html.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>");
+    }
+
+    private static void latencyRow(StringBuilder html, String name, JsonNode l) {
+        html.append("<tr><th>").append(esc(name)).append("</th>");
+        for (String p : List.of("p50", "p90", "p99", "p999", "max", "mean")) {
+            html.append("<td>").append(num(l.path(p).asDouble(), 3)).append("</td>");
+        }
+        html.append("</tr>");
+    }
+
+    private static void chart(StringBuilder html, String title, String xTitle, String yTitle, double[] x,
+            String[] names, double[]... ys) throws IOException {
+        XYChart c = base(title, xTitle, yTitle);
+        boolean any = false;
+        for (int i = 0; i < names.length; i++) {
+            double[][] xy = finite(x, java.util.Arrays.copyOf(ys[i], x.length));
+            if (xy[0].length == 0) {
+                continue;
+            }
+            XYSeries s = c.addSeries(names[i], xy[0], xy[1]);
+            s.setLineColor(PALETTE[i % PALETTE.length]);
+            s.setMarker(SeriesMarkers.NONE);
+            any = true;
+        }
+        if (any) {
+            svg(html, c);
+        }
+    }
+
+    /**
+     * The HdrHistogram percentile plot: x = log10(1 / (1 - percentile)), so that 0%, 90%, 99%, 99.9% ... stand at
+     * 0, 1, 2, 3 ...
+     */
+    private static void percentiles(StringBuilder html, Histogram latency, Histogram service) throws IOException {
+        if (latency.getTotalCount() == 0) {
+            return;
+        }
+        // XChart's tick calculator loops with a custom label formatter here, so the axis says what its numbers mean.
+        XYChart c = base("Latency by percentile (whole run after the warm-up)",
+                "percentile, as log10(1 / (1 - p)): 1 = 90%, 2 = 99%, 3 = 99.9%, 4 = 99.99%", "ms");
+        addPercentiles(c, "latency (from intended send)", latency, PALETTE[2]);
+        if (service.getTotalCount() > 0) {
+            addPercentiles(c, "service time (from send)", service, PALETTE[0]);
+        }
+        svg(html, c);
+    }
+
+    private static void addPercentiles(XYChart c, String name, Histogram h, Color color) {
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (HistogramIterationValue v : h.percentiles(5)) {
+            double p = v.getPercentileLevelIteratedTo() / 100.0;
+            if (p >= 0.999999) {
+                break;
+            }
+            xs.add(Math.log10(1 / (1 - p)));
+            ys.add(h.highestEquivalentValue(v.getValueIteratedTo()) / 1000.0);
+        }
+        if (xs.isEmpty()) {
+            return;
+        }
+        XYSeries s = c.addSeries(name, xs.stream().mapToDouble(Double::doubleValue).toArray(),
+                ys.stream().mapToDouble(Double::doubleValue).toArray());
+        s.setLineColor(color);
+        s.setMarker(SeriesMarkers.NONE);
+    }
+
+    private static void searchCurve(StringBuilder html, JsonNode search) throws IOException {
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        for (JsonNode trial : search.path("trials")) {
+            x.add(trial.path("achieved_rate").asDouble());
+            y.add(trial.path("p99_ms").asDouble());
+        }
+        if (x.isEmpty()) {
+            return;
+        }
+        XYChart c = base("Search: p99 latency vs achieved throughput (each trial)", "achieved requests/s",
+                "p99 ms");
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(8);
+        XYSeries s = c.addSeries("trials", x.stream().mapToDouble(Double::doubleValue).toArray(),
+                y.stream().mapToDouble(Double::doubleValue).toArray());
+        s.setMarkerColor(PALETTE[2]);
+        double bound = search.path("p99_bound_ms").asDouble(Double.NaN);
+        if (Double.isFinite(bound)) {
+            double max = x.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+            XYSeries b = c.addSeries("p99 bound", new double[] {0, max}, new double[] {bound, bound});
+            b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            b.setMarker(SeriesMarkers.NONE);
+            b.setLineColor(PALETTE[5]);
+            b.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4},
+                    0));
+        }
+        svg(html, c);
+    }
+
+    private static XYChart base(String title, String xTitle, String yTitle) {
+        XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        Styler st = c.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setLegendPosition(Styler.LegendPosition.InsideNW);
+        st.setBaseFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        st.setAntiAlias(true);
+        c.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
+        return c;
+    }
+
+    private static void svg(StringBuilder html, XYChart c) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        VectorGraphicsEncoder.saveVectorGraphic(c, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        String svg = out.toString(StandardCharsets.UTF_8);
+        int start = svg.indexOf("<svg");
+        html.append("<div class=\"chart\">").append(start >= 0 ? svg.substring(start) : svg).append("</div>\n");
+    }
+
+    private static double[][] finite(double[] x, double[] y) {
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            n += Double.isFinite(x[i]) && Double.isFinite(y[i]) ? 1 : 0;
+        }
+        double[][] r = new double[2][n];
+        int j = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                r[0][j] = x[i];
+                r[1][j] = y[i];
+                j++;
+            }
+        }
+        return r;
+    }
+
+    private static String num(double v, int digits) {
+        return String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    private static String trim(String s) {
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static final String CSS = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;"
+            + "max-width:960px;color:#222}h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px}"
+            + ".sub{color:#555;margin-top:0}.note{color:#666;font-size:13px}table{border-collapse:collapse;"
+            + "margin:8px 0}th,td{border:1px solid #ddd;padding:4px 10px;text-align:right;font-size:13px}"
+            + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}"
+            + "code{background:#f3f3f3;padding:1px 4px}";
+}
