@@ -21,10 +21,10 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (String f : new String[] {"timeline.csv", "latency.hlog"}) {
-            if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IllegalArgumentException(dir + " is not a results dir: " + f + " is missing");
-            }
+        boolean run = Files.isRegularFile(dir.resolve("timeline.csv")) && Files.isRegularFile(dir.resolve("latency.hlog"));
+        if (!run && !Files.isRegularFile(dir.resolve("search.json"))) {
+            throw new IllegalArgumentException(dir + " is not a results dir: it holds neither timeline.csv and"
+                    + " latency.hlog nor search.json");
         }
         spec.commandLine().getOut().println("report: " + HtmlReport.write(dir).toAbsolutePath());
         return 0;

@@ -52,16 +52,21 @@ public final class HtmlReport {
      * @throws IOException if {@code timeline.csv} or {@code latency.hlog} cannot be read, or the report written
      */
     public static Path write(Path dir) throws IOException {
-        Timeline t = Timeline.read(dir.resolve("timeline.csv"));
+        boolean hasRun = Files.exists(dir.resolve("timeline.csv"));
+        if (!hasRun && !Files.exists(dir.resolve("search.json"))) {
+            throw new IOException(dir + " holds neither timeline.csv nor search.json");
+        }
+        Timeline t = hasRun ? Timeline.read(dir.resolve("timeline.csv")) : null;
         JsonNode summary = Files.exists(dir.resolve("summary.json"))
                 ? SummaryJson.MAPPER.readTree(dir.resolve("summary.json").toFile()) : null;
         double warmup = summary == null ? 0 : summary.path("warmup_s").asDouble(0);
-        Histogram[] hist = histograms(dir.resolve("latency.hlog"), warmup);
+        Histogram[] hist = hasRun ? histograms(dir.resolve("latency.hlog"), warmup) : null;
         JsonNode search = Files.exists(dir.resolve("search.json"))
                 ? SummaryJson.MAPPER.readTree(dir.resolve("search.json").toFile()) : null;
 
         StringBuilder html = new StringBuilder(64 * 1024);
-        String title = summary == null ? "loadgen report" : "loadgen report: " + summary.path("target").asText();
+        String title = summary != null ? "loadgen report: " + summary.path("target").asText()
+                : search != null ? "loadgen search: " + search.path("target").asText() : "loadgen report";
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>").append(CSS).append("</style></head><body>\n");
         html.append("<h1>").append(esc(title)).append("</h1>\n");
@@ -76,7 +81,32 @@ public final class HtmlReport {
         }
         html.append("<p class=\"note\">Latency is measured from each request's <b>intended</b> send time (open loop,"
                 + " coordinated-omission-correct); service time from the moment it was written to the connection.</p>\n");
+        if (search != null) {
+            searchTable(html, search);
+            searchCurve(html, search);
+        }
+        if (hasRun) {
+            runCharts(html, t, hist);
+        }
+        if (summary != null && summary.has("settings")) {
+            html.append("<h2>Settings</h2>\n<table>");
+            for (Iterator<Map.Entry<String, JsonNode>> it = summary.get("settings").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                html.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue().asText()))
+                        .append("</td></tr>");
+            }
+            html.append("</table>\n");
+        }
+        html.append("<p class=\"note\">Made by loadgen from <code>timeline.csv</code> and <code>latency.hlog</code>;"
+                + " <code>loadgen report DIR</code> rebuilds it.</p>\n</body></html>\n");
 
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.writeString(tmp, html, StandardCharsets.UTF_8);
+        return Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void runCharts(StringBuilder html, Timeline t, Histogram[] hist) throws IOException {
         double[] x = t.ends();
         double[] scheduled = t.column("scheduled");
         int lastScheduling = scheduled.length - 1;
@@ -97,25 +127,28 @@ public final class HtmlReport {
         chart(html, "In flight and queued in the client (end of each interval)", "s", "requests", x,
                 new String[] {"in flight", "queued"}, t.column("in_flight"), t.column("queued"));
         percentiles(html, hist[0], hist[1]);
-        if (search != null) {
-            searchCurve(html, search);
-        }
-        if (summary != null && summary.has("settings")) {
-            html.append("<h2>Settings</h2>\n<table>");
-            for (Iterator<Map.Entry<String, JsonNode>> it = summary.get("settings").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                html.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue().asText()))
-                        .append("</td></tr>");
-            }
-            html.append("</table>\n");
-        }
-        html.append("<p class=\"note\">Made by loadgen from <code>timeline.csv</code> and <code>latency.hlog</code>;"
-                + " <code>loadgen report DIR</code> rebuilds it.</p>\n</body></html>\n");
+    }
 
-        Path tmp = dir.resolve(FILE + ".tmp");
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        return Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+    private static void searchTable(StringBuilder html, JsonNode search) {
+        html.append("<h2>Search</h2>\n<p>Highest Poisson arrival rate whose p99 stays within <b>")
+                .append(num(search.path("p99_bound_ms").asDouble(), 1)).append(" ms</b> with at most ")
+                .append(num(100 * search.path("max_error_ratio").asDouble(), 2)).append("% errors: <b>")
+                .append(num(search.path("max_rate").asDouble(), 1)).append(" requests/s</b> (")
+                .append(esc(search.path("confidence").asText())).append(").</p>\n<table><tr><th>trial</th>"
+                + "<th>target /s</th><th>offered /s</th><th>achieved /s</th><th>p99 ms</th><th>errors %</th>"
+                + "<th>length s</th><th>stable</th><th>result</th></tr>");
+        for (JsonNode t : search.path("trials")) {
+            html.append("<tr><td>").append(t.path("number").asInt()).append("</td><td>")
+                    .append(num(t.path("target_rate").asDouble(), 1)).append("</td><td>")
+                    .append(num(t.path("offered_rate").asDouble(), 1)).append("</td><td>")
+                    .append(num(t.path("achieved_rate").asDouble(), 1)).append("</td><td>")
+                    .append(num(t.path("p99_ms").asDouble(), 2)).append("</td><td>")
+                    .append(num(100 * t.path("error_ratio").asDouble(), 2)).append("</td><td>")
+                    .append(num(t.path("length_s").asDouble(), 1)).append("</td><td>")
+                    .append(t.path("stable").asBoolean() ? "yes" : "no").append("</td><td>")
+                    .append(esc(t.path("result").asText())).append("</td></tr>");
+        }
+        html.append("</table>\n");
     }
 
     /** @return latency and service-time histograms merged over the intervals after the warm-up */

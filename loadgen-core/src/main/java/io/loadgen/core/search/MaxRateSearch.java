@@ -1,0 +1,239 @@
+package io.loadgen.core.search;
+
+import io.loadgen.core.engine.EngineConfig;
+import io.loadgen.core.engine.LoadGenerator;
+import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.engine.TransportConfig;
+import io.loadgen.core.engine.Workload;
+import io.loadgen.core.metrics.IntervalHistograms;
+import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.core.schedule.ConstantRate;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Finds the highest Poisson arrival rate whose p99 latency (from the intended send time) stays within a bound with
+ * few enough errors: the question MLPerf's Server scenario and Triton's perf_analyzer answer.
+ *
+ * <p>Each trial drives the target at one rate until it is stable (the last {@code stableWindows} windows agree on
+ * achieved rate and p99 within {@code stability}, as perf_analyzer does) or for {@code maxTrial}; a trial clearly over
+ * the bound (p99 above three times it, or a tenth of requests failing) stops early. The search doubles the rate from
+ * {@code startRate} until a trial fails, then bisects the bracket until it is narrower than {@code precision}. A rate
+ * passes when its p99 is within the bound, its errors within {@code maxErrorRatio} and it achieved at least 95% of what
+ * it offered (no backlog).
+ */
+public final class MaxRateSearch {
+
+    /**
+     * One trial.
+     *
+     * @param number 1, 2, ...
+     * @param targetRate the rate asked for, requests per second
+     * @param offeredRate the rate scheduled over the measured windows
+     * @param achievedRate completions per second over the measured windows
+     * @param p99 p99 latency from the intended send time over the measured windows
+     * @param errorRatio errors / completed over the measured windows
+     * @param length how long the trial ran
+     * @param stable whether the last windows agreed
+     * @param passed whether the rate holds the bound
+     * @param reason why it failed, or "ok"
+     */
+    public record Trial(int number, double targetRate, double offeredRate, double achievedRate, Duration p99,
+            double errorRatio, Duration length, boolean stable, boolean passed, String reason) implements Serializable {
+    }
+
+    /**
+     * The answer.
+     *
+     * @param maxRate the highest passing rate tried, requests per second; 0 when none passed
+     * @param lowestFailing the lowest failing rate tried, or {@code NaN} when none failed (the answer is then a lower
+     *     bound, limited by {@code maxRate} or the trial budget)
+     * @param trials every trial, in order
+     */
+    public record Result(double maxRate, double lowestFailing, List<Trial> trials) implements Serializable {
+        public Result {
+            trials = List.copyOf(trials);
+        }
+
+        /** @return the relative width of the final bracket, e.g. 0.04 for 4%; NaN when there is no upper bound */
+        public double bracketWidth() {
+            return Double.isNaN(lowestFailing) || lowestFailing <= 0 ? Double.NaN
+                    : (lowestFailing - maxRate) / lowestFailing;
+        }
+    }
+
+    private final Workload workload;
+    private final TransportConfig transport;
+    private final EngineConfig engine;
+    private final SearchConfig config;
+    private final Consumer<Trial> onTrial;
+
+    /**
+     * @param workload what each request is
+     * @param transport transport settings
+     * @param engine engine settings (its recording interval is replaced by the search's window)
+     * @param config the search
+     * @param onTrial hears each trial as it ends (for printing)
+     */
+    public MaxRateSearch(Workload workload, TransportConfig transport, EngineConfig engine, SearchConfig config,
+            Consumer<Trial> onTrial) {
+        this.workload = Objects.requireNonNull(workload);
+        this.transport = Objects.requireNonNull(transport);
+        this.engine = engine.toBuilder().recordInterval(config.interval()).warmup(Duration.ZERO).build();
+        this.config = Objects.requireNonNull(config);
+        this.onTrial = Objects.requireNonNull(onTrial);
+    }
+
+    /**
+     * Runs the search.
+     *
+     * @return the answer
+     * @throws InterruptedException if interrupted; the trial going on is stopped
+     */
+    public Result run() throws InterruptedException {
+        List<Trial> trials = new ArrayList<>();
+        double lo = 0;
+        double hi = Double.NaN;
+        double rate = config.startRate();
+        while (trials.size() < config.maxTrials()) {
+            Trial t = trial(trials.size() + 1, rate);
+            trials.add(t);
+            onTrial.accept(t);
+            if (t.passed()) {
+                lo = Math.max(lo, rate);
+                if (Double.isNaN(hi)) {
+                    if (rate >= config.maxRate()) {
+                        break;
+                    }
+                    rate = Math.min(rate * 2, config.maxRate());
+                    continue;
+                }
+            } else {
+                hi = Double.isNaN(hi) ? rate : Math.min(hi, rate);
+            }
+            if (!Double.isNaN(hi) && (hi - lo) / hi <= config.precision()) {
+                break;
+            }
+            rate = lo > 0 ? (lo + hi) / 2 : hi / 2;
+            if (rate < 0.01) {
+                break;
+            }
+        }
+        return new Result(lo, hi, trials);
+    }
+
+    private Trial trial(int number, double rate) throws InterruptedException {
+        List<IntervalStats> stats = new CopyOnWriteArrayList<>();
+        List<IntervalHistograms> hists = new CopyOnWriteArrayList<>();
+        LoadGenerator gen = LoadGenerator.builder(workload).transport(transport).engine(engine)
+                .plan(new RunPlan(new ConstantRate(rate), Arrival.POISSON, number, config.maxTrial()))
+                .listener((s, h) -> {
+                    stats.add(s);
+                    hists.add(h);
+                })
+                .build();
+        long start = System.nanoTime();
+        gen.start();
+        String early = null;
+        boolean stable = false;
+        int k = config.stableWindows();
+        try {
+            while (!gen.awaitEnd(config.interval().dividedBy(4))) {
+                int n = stats.size();
+                if (n >= 2) {
+                    IntervalStats last = stats.get(n - 1);
+                    double p99 = ChronoDurations.millis(last.latency().p99());
+                    if (p99 > 3 * ChronoDurations.millis(config.p99Bound())) {
+                        early = "p99 " + fmt(p99) + " ms, over 3x the bound";
+                    } else if (last.errorRatio() > Math.max(0.10, 5 * config.maxErrorRatio())) {
+                        early = "errors " + fmt(100 * last.errorRatio()) + "%";
+                    }
+                }
+                Duration ran = Duration.ofNanos(System.nanoTime() - start);
+                if (early == null && ran.compareTo(config.minTrial()) >= 0 && n >= k + 1) {
+                    stable = agree(stats.subList(n - k, n));
+                }
+                if (early != null || stable) {
+                    gen.stop();
+                    break;
+                }
+            }
+        } finally {
+            gen.stop();
+        }
+        // Measure over the last windows before the end of scheduling (not the drain tail, not the first window).
+        Histogram latency = new Histogram(3);
+        latency.setAutoResize(true);
+        int last = lastScheduling(stats);
+        int from = Math.max(Math.min(1, last), last - k + 1);
+        double scheduled = 0;
+        double completed = 0;
+        double errors = 0;
+        double seconds = 0;
+        for (int i = from; i <= last; i++) {
+            IntervalStats s = stats.get(i);
+            latency.add(hists.get(i).latency());
+            scheduled += s.counts().scheduled();
+            completed += s.counts().completed();
+            errors += s.counts().errors().total();
+            seconds += ChronoDurations.seconds(s.length());
+        }
+        double offered = seconds > 0 ? scheduled / seconds : 0;
+        double achieved = seconds > 0 ? completed / seconds : 0;
+        double errorRatio = completed > 0 ? errors / completed : (scheduled > 0 ? 1 : 0);
+        Duration p99 = Duration.ofNanos(latency.getValueAtPercentile(99) * 1000);
+        String reason;
+        if (early != null) {
+            reason = early;
+        } else if (p99.compareTo(config.p99Bound()) > 0) {
+            reason = "p99 " + fmt(ChronoDurations.millis(p99)) + " ms over the bound";
+        } else if (errorRatio > config.maxErrorRatio()) {
+            reason = "errors " + fmt(100 * errorRatio) + "%";
+        } else if (achieved < 0.95 * offered) {
+            reason = "achieved " + fmt(achieved) + "/s of " + fmt(offered) + "/s offered";
+        } else {
+            reason = "ok";
+        }
+        return new Trial(number, rate, offered, achieved, p99, errorRatio,
+                Duration.ofNanos(System.nanoTime() - start), stable, reason.equals("ok"), reason);
+    }
+
+    private static int lastScheduling(List<IntervalStats> stats) {
+        int i = stats.size() - 1;
+        while (i > 0 && stats.get(i).counts().scheduled() == 0) {
+            i--;
+        }
+        return Math.max(0, i);
+    }
+
+    /** @return whether the windows' achieved rates and p99s are each within the tolerance of their mean */
+    private boolean agree(List<IntervalStats> windows) {
+        double tol = config.stability();
+        double meanRate = windows.stream().mapToDouble(IntervalStats::achievedRate).average().orElse(0);
+        double meanP99 = windows.stream().mapToDouble(w -> ChronoDurations.millis(w.latency().p99())).average()
+                .orElse(0);
+        for (IntervalStats w : windows) {
+            if (Math.abs(w.achievedRate() - meanRate) > tol * meanRate) {
+                return false;
+            }
+            double p99 = ChronoDurations.millis(w.latency().p99());
+            // Sub-millisecond p99s jitter by more than 10% from noise alone: agree within 1 ms there.
+            if (Math.abs(p99 - meanP99) > Math.max(tol * meanP99, 1.0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.1f", v);
+    }
+}
