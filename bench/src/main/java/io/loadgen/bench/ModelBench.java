@@ -1,0 +1,171 @@
+package io.loadgen.bench;
+
+import io.loadgen.server.image.BadImageException;
+import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.model.DefaultModel;
+import io.loadgen.server.model.TensorFlowModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * In-process model throughput, for {@link ServerBench}: loads the built-in MobileNetV2 with the given TensorFlow
+ * threads, warms it up as the server does ({@code warmUp(batch)}), runs {@code predict} at one batch size back to back
+ * for a while to settle, then for SECONDS, on images decoded and preprocessed once, before timing, with the server's
+ * own {@link ImagePreprocessor}. Runs in a JVM of its own so that nothing else in the JVM disturbs it.
+ *
+ * <p>Prints {@code MEASURE_START} and {@code MEASURE_END} around the timed part (the parent reads the CPU of the other
+ * processes between them), then {@code RESULT batches=.. images=.. seconds=.. images_per_s=.. batch_ms_mean=..
+ * batch_ms_p50=.. batch_ms_p99=.. cpu_pct=..} (cpu_pct: this process's CPU over the timed part, 100 = one core), and
+ * last {@code PREPROCESS ms_per_image=..}: the time to decode and preprocess one sample JPEG on one thread, warm,
+ * which the server pays on its HTTP threads for every request.
+ *
+ * <pre>
+ * java -cp ... io.loadgen.bench.ModelBench BATCH SECONDS INTRA_OP INTER_OP IMAGES_DIR [SETTLE_SECONDS]
+ * </pre>
+ */
+public final class ModelBench {
+    private ModelBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int batch = Integer.parseInt(args[0]);
+        double seconds = Double.parseDouble(args[1]);
+        int intra = Integer.parseInt(args[2]);
+        int inter = Integer.parseInt(args[3]);
+        Path images = Path.of(args[4]);
+        double settle = args.length > 5 ? Double.parseDouble(args[5]) : 2;
+
+        List<float[]> inputs = preprocess(images);
+        int per = DefaultModel.PREPROCESSING.valuesPerImage();
+        // two batches with different images in a different order, used in turn
+        float[][] batches = new float[2][batch * per];
+        for (int b = 0; b < 2; b++) {
+            for (int i = 0; i < batch; i++) {
+                float[] img = inputs.get((i + b * 3) % inputs.size());
+                System.arraycopy(img, 0, batches[b], i * per, per);
+            }
+        }
+
+        long t0 = System.nanoTime();
+        try (TensorFlowModel model = TensorFlowModel.load(DefaultModel.ensure(),
+                TensorFlowModel.Options.defaults().withThreads(intra, inter))) {
+            long loaded = System.nanoTime();
+            model.warmUp(batch);
+            long warmed = System.nanoTime();
+            System.out.printf(Locale.ROOT, "LOADED load_ms=%d warmup_ms=%d images=%d%n", (loaded - t0) / 1_000_000,
+                    (warmed - loaded) / 1_000_000, inputs.size());
+            long settleEnd = System.nanoTime() + (long) (settle * 1e9);
+            int k = 0;
+            while (System.nanoTime() < settleEnd) {
+                model.predict(batches[k++ & 1], batch);
+            }
+
+            System.out.println("MEASURE_START");
+            System.out.flush();
+            long cpu0 = selfCpuTicks();
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            long[] times = new long[1024];
+            int n = 0;
+            long now = start;
+            while (now < end) {
+                long s = now;
+                float[][] out = model.predict(batches[k++ & 1], batch);
+                if (out.length != batch) {
+                    throw new IllegalStateException("got " + out.length + " rows for a batch of " + batch);
+                }
+                now = System.nanoTime();
+                if (n == times.length) {
+                    times = Arrays.copyOf(times, n * 2);
+                }
+                times[n++] = now - s;
+            }
+            long cpu1 = selfCpuTicks();
+            double took = (now - start) / 1e9;
+            System.out.println("MEASURE_END");
+            long[] sorted = Arrays.copyOf(times, n);
+            Arrays.sort(sorted);
+            double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+            double cpuPct = cpu0 < 0 || cpu1 < 0 ? Double.NaN : 100.0 * (cpu1 - cpu0) / 100.0 / took;
+            System.out.printf(Locale.ROOT, "RESULT batches=%d images=%d seconds=%.3f images_per_s=%.2f"
+                    + " batch_ms_mean=%.2f batch_ms_p50=%.2f batch_ms_p99=%.2f cpu_pct=%.0f%n", n, (long) n * batch,
+                    took, n * (double) batch / took, mean, at(sorted, 0.50) / 1e6, at(sorted, 0.99) / 1e6, cpuPct);
+            System.out.flush();
+        }
+        preprocessCost(images, settle);
+    }
+
+    /**
+     * What the server pays per request on its HTTP threads before the model: decoding and preprocessing one JPEG, on
+     * one thread, warm. Prints {@code PREPROCESS ms_per_image=..}.
+     */
+    private static void preprocessCost(Path dir, double seconds) throws IOException, BadImageException {
+        ImagePreprocessor pre = new ImagePreprocessor(DefaultModel.PREPROCESSING, 64L * 1024 * 1024);
+        List<byte[]> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .matches(".*\\.(jpe?g|png)")).sorted().toList()) {
+                files.add(Files.readAllBytes(f));
+            }
+        }
+        long warmEnd = System.nanoTime() + (long) (seconds * 1e9);
+        int i = 0;
+        while (System.nanoTime() < warmEnd) {
+            pre.preprocess(files.get(i++ % files.size()));
+        }
+        long start = System.nanoTime();
+        long end = start + (long) (Math.max(1, seconds) * 1e9);
+        int n = 0;
+        long now = start;
+        while (now < end) {
+            pre.preprocess(files.get(i++ % files.size()));
+            n++;
+            now = System.nanoTime();
+        }
+        System.out.printf(Locale.ROOT, "PREPROCESS ms_per_image=%.3f images=%d%n", (now - start) / 1e6 / n, n);
+        System.out.flush();
+    }
+
+    /** Decodes and preprocesses every JPEG/PNG of the directory once, as the server does on its HTTP threads. */
+    private static List<float[]> preprocess(Path dir) throws IOException, BadImageException {
+        ImagePreprocessor pre = new ImagePreprocessor(DefaultModel.PREPROCESSING, 64L * 1024 * 1024);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(jpe?g|png)"))
+                    .sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IOException("no JPEG or PNG in " + dir);
+        }
+        List<float[]> out = new ArrayList<>();
+        for (Path f : files) {
+            out.add(pre.preprocess(Files.readAllBytes(f)));
+        }
+        return out;
+    }
+
+    /** @return utime + stime of this process in clock ticks (1/100 s), or -1 */
+    private static long selfCpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long at(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * q) - 1));
+        return sorted[i];
+    }
+}
