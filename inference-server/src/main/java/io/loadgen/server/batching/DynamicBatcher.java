@@ -124,6 +124,33 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     /**
+     * Says at once whether a request for this lane would be refused, so that the HTTP layer can answer an overload
+     * with a fast 503 before spending CPU on decoding the image. The answer can be out of date by the time the
+     * request is submitted; {@link #submit} checks again.
+     *
+     * @return the rejection the lane would give now, or {@code null} when it has room
+     */
+    public Rejection admissionCheck(Lane lane) {
+        Rejection r = null;
+        lock.lock();
+        try {
+            ArrayDeque<Pending> q = queues.get(lane);
+            if (!accepting) {
+                r = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
+            } else if (q.size() >= config.queueCapacity()) {
+                r = new Rejection(Rejection.Cause.QUEUE_FULL, "the " + lane.label() + " queue is full ("
+                        + q.size() + " requests)", retryAfter(q.size()));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (r != null) {
+            listener.rejected(r.reason());
+        }
+        return r;
+    }
+
+    /**
      * An estimate of how long a request would wait behind {@code depth} others: the batches they make, times the
      * moving average of the batch time, shared among the workers.
      */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loadgen.server.batching.DynamicBatcher;
 import io.loadgen.server.batching.Lane;
 import io.loadgen.server.batching.Prediction;
+import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.BadImageException;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.model.ModelInfo;
@@ -61,6 +62,11 @@ final class ClassifyRoute {
             throw new ApiError(400, "bad_request", e.getMessage());
         }
         Duration deadline = deadline(ctx.header("X-Deadline-Ms"));
+        Rejection full = batcher.admissionCheck(lane);
+        if (full != null) {
+            // Overload is answered before the image is decoded: a 503 must cost next to nothing.
+            return CompletableFuture.failedFuture(full);
+        }
         float[] pixels;
         try {
             pixels = preprocessor.preprocess(input.image());

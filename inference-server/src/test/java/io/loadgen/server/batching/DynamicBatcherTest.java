@@ -94,12 +94,18 @@ class DynamicBatcherTest {
             assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(50), "rejected at once");
             assertEquals(Rejection.Cause.QUEUE_FULL, r.reason());
             assertTrue(r.retryAfter().toMillis() >= 100, "two queued batches of ~100 ms: " + r.retryAfter());
+            assertEquals(Rejection.Cause.QUEUE_FULL, b.admissionCheck(Lane.REALTIME).reason(),
+                    "the HTTP layer can refuse before decoding");
+            assertEquals(null, b.admissionCheck(Lane.BATCH));
+            assertEquals(List.of(Rejection.Cause.QUEUE_FULL, Rejection.Cause.QUEUE_FULL), rejected,
+                    "the refused submit and the refused admission are both counted");
+            rejected.clear();
             // the other lane has its own queue
             CompletableFuture<Prediction> other = b.submit(image(0.5f), Lane.BATCH, null);
             q1.get(5, TimeUnit.SECONDS);
             q2.get(5, TimeUnit.SECONDS);
             other.get(5, TimeUnit.SECONDS);
-            assertEquals(List.of(Rejection.Cause.QUEUE_FULL), rejected);
+            assertEquals(List.of(), rejected);
             assertTrue(b.meanBatchTime().toMillis() >= 100, "measured batch time " + b.meanBatchTime());
         }
     }
