@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Start the bundled inference server (default model) on serverIp:serverPort, probe its"
-                + " capacity, and drive it open-loop in rising steps from 10% to 150% of it; print the live line"
+                + " capacity, and drive it open-loop in rising steps from 10%% to 150%% of it; print the live line"
                 + " and the summary, and write a results dir."})
 public final class DemoCommand implements Callable<Integer> {
     /** The steps, as fractions of the probed capacity. */

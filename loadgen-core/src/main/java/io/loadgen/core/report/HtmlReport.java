@@ -348,5 +348,5 @@ public final class HtmlReport {
             + ".sub{color:#555;margin-top:0}.note{color:#666;font-size:13px}table{border-collapse:collapse;"
             + "margin:8px 0}th,td{border:1px solid #ddd;padding:4px 10px;text-align:right;font-size:13px}"
             + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}"
-            + "code{background:#f3f3f3;padding:1px 4px}";
+            + "code{background:#f3f3f3;padding:1px 4px;overflow-wrap:anywhere}td{overflow-wrap:anywhere}";
 }
