@@ -301,16 +301,22 @@ public final class HtmlReport {
         st.setLegendPosition(Styler.LegendPosition.InsideNW);
         st.setBaseFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         st.setAntiAlias(true);
+        st.setChartTitleVisible(false);
         c.getStyler().setPlotGridLinesColor(new Color(0xe0e0e0));
         return c;
     }
 
+    /**
+     * Inlines the chart as SVG in a figure whose caption is its title. VectorGraphics2D draws text as shapes, so the
+     * title is HTML text instead of part of the picture: searchable, and read by screen readers.
+     */
     private static void svg(StringBuilder html, XYChart c) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(c, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         String svg = out.toString(StandardCharsets.UTF_8);
         int start = svg.indexOf("<svg");
-        html.append("<div class=\"chart\">").append(start >= 0 ? svg.substring(start) : svg).append("</div>\n");
+        html.append("<figure class=\"chart\"><figcaption>").append(esc(c.getTitle())).append("</figcaption>")
+                .append(start >= 0 ? svg.substring(start) : svg).append("</figure>\n");
     }
 
     private static double[][] finite(double[] x, double[] y) {
@@ -347,6 +353,6 @@ public final class HtmlReport {
             + "max-width:960px;color:#222}h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px}"
             + ".sub{color:#555;margin-top:0}.note{color:#666;font-size:13px}table{border-collapse:collapse;"
             + "margin:8px 0}th,td{border:1px solid #ddd;padding:4px 10px;text-align:right;font-size:13px}"
-            + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}"
+            + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}figure{margin:18px 0 6px}figcaption{font-weight:600;font-size:14px;margin-bottom:2px}"
             + "code{background:#f3f3f3;padding:1px 4px;overflow-wrap:anywhere}td{overflow-wrap:anywhere}";
 }
