@@ -1,0 +1,8 @@
+package io.loadgen.rmi;
+
+/** A remote engine could not be reached or answered with a transport failure; the message names host and port. */
+public final class RemoteControlException extends RuntimeException {
+    public RemoteControlException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,93 @@
+package io.loadgen.rmi;
+
+import io.loadgen.core.control.LoadControl;
+import java.net.InetAddress;
+import java.rmi.NoSuchObjectException;
+import java.rmi.NotBoundException;
+import java.rmi.RemoteException;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.UnicastRemoteObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link LoadControl} on one port: an RMI registry and the control object share it, both bound to one
+ * address (loopback unless told otherwise), and calls to the object pass the {@link SerialFilters#CONTROL} filter.
+ */
+public final class RmiExporter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RmiExporter.class);
+
+    private final Registry registry;
+    private final RemoteLoadControlImpl impl;
+    private final int port;
+
+    private RmiExporter(Registry registry, RemoteLoadControlImpl impl, int port) {
+        this.registry = registry;
+        this.impl = impl;
+        this.port = port;
+    }
+
+    /** Serves on 127.0.0.1. @see #export(LoadControl, int, InetAddress) */
+    public static RmiExporter export(LoadControl control, int port) throws RemoteException {
+        return export(control, port, InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * Starts serving.
+     *
+     * @param control what to serve
+     * @param port the port of the registry and the object, in [0, 65535]; 0 picks a free one
+     * @param bind the address to listen on; anything but loopback makes the generator controllable from the network
+     * @return the exporter; close it to stop serving
+     * @throws RemoteException if the port cannot be bound
+     */
+    public static RmiExporter export(LoadControl control, int port, InetAddress bind) throws RemoteException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("rmiPort must be in [0, 65535], got " + port);
+        }
+        // Stubs carry this host name: make them point at the address actually bound.
+        if (System.getProperty("java.rmi.server.hostname") == null) {
+            System.setProperty("java.rmi.server.hostname", bind.getHostAddress());
+        }
+        BindAddressSocketFactory ssf = new BindAddressSocketFactory(bind);
+        int actual = port != 0 ? port : freePort(bind);
+        Registry registry = LocateRegistry.createRegistry(actual, null, ssf);
+        RemoteLoadControlImpl impl = new RemoteLoadControlImpl(control);
+        RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, null, ssf,
+                SerialFilters.CONTROL);
+        registry.rebind(RemoteLoadControl.NAME, stub);
+        LOG.info("remote control on {}:{} (registry name {})", bind.getHostAddress(), actual, RemoteLoadControl.NAME);
+        return new RmiExporter(registry, impl, actual);
+    }
+
+    /** @return a port free on {@code bind} now (the registry binds it next; RMI binds port 0 lazily) */
+    private static int freePort(InetAddress bind) throws RemoteException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, bind)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.rmi.server.ExportException("no free port on " + bind, e);
+        }
+    }
+
+    /** @return the port the registry and the object listen on */
+    public int port() {
+        return port;
+    }
+
+    /** Stops serving: unbinds and unexports, refusing calls in progress. */
+    @Override
+    public void close() {
+        try {
+            registry.unbind(RemoteLoadControl.NAME);
+        } catch (RemoteException | NotBoundException e) {
+            LOG.debug("unbind", e);
+        }
+        try {
+            UnicastRemoteObject.unexportObject(impl, true);
+            UnicastRemoteObject.unexportObject(registry, true);
+        } catch (NoSuchObjectException e) {
+            LOG.debug("unexport", e);
+        }
+    }
+}
