@@ -27,9 +27,24 @@ final class ResultsRun {
 
     /** Starts the run, waits for its end (or a signal), and returns its summary. */
     RunSummary execute() throws InterruptedException {
+        return execute(true);
+    }
+
+    /**
+     * Waits for the run's end (or a signal) and returns its summary.
+     *
+     * @param start whether to start the run here; false when a remote controller starts it
+     */
+    RunSummary execute(boolean start) throws InterruptedException {
         Thread hook = new Thread(() -> finish("interrupted"), "loadgen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        generator.start();
+        if (start) {
+            generator.start();
+        } else {
+            while (generator.status().state() == io.loadgen.core.control.RunState.IDLE) {
+                Thread.sleep(50);
+            }
+        }
         generator.awaitEnd(Duration.ofNanos(Long.MAX_VALUE));
         RunSummary summary = finish("stopped");
         try {

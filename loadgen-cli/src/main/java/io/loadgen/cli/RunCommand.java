@@ -118,6 +118,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--window", paramLabel = "N", description = "Intervals in the sliding window.")
     String windowSize;
 
+    @Option(names = "--rmi-port", paramLabel = "P", description = "Serve this run's LoadControl over RMI on port P"
+            + " (registry and object; 0: any free port), for `loadgen ctl` and other controllers.")
+    String rmiPort;
+
+    @Option(names = "--rmi-bind", paramLabel = "ADDR", description = "Address the RMI port listens on (default"
+            + " 127.0.0.1: this machine only).")
+    String rmiBind;
+
+    @Option(names = "--idle", description = "Do not start: wait for a remote controller's start (serves RMI on"
+            + " --rmi-port, default rmiPort).")
+    boolean idle;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Results dir (default: outDir/run-<time>).")
     Path out;
 
@@ -156,7 +168,23 @@ public final class RunCommand implements Callable<Integer> {
                 plan.length().map(d -> "for " + io.loadgen.core.schedule.ChronoDurations.format(d))
                         .orElse("until Ctrl-C"), dir);
         out.flush();
-        RunSummary summary = new ResultsRun(generator, results, out).execute();
+        io.loadgen.rmi.RmiExporter exporter = null;
+        if (rmiPort != null || idle) {
+            java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
+                    : java.net.InetAddress.getByName(rmiBind);
+            exporter = io.loadgen.rmi.RmiExporter.export(generator, cfg.rmiPort(), bind);
+            out.printf("remote control: rmi://%s:%d/%s%s%n", bind.getHostAddress(), exporter.port(),
+                    io.loadgen.rmi.RemoteLoadControl.NAME, idle ? " (idle: waiting for a remote start)" : "");
+            out.flush();
+        }
+        RunSummary summary;
+        try {
+            summary = new ResultsRun(generator, results, out).execute(!idle);
+        } finally {
+            if (exporter != null) {
+                exporter.close();
+            }
+        }
 
         int code = 0;
         for (Assertion a : checks) {
@@ -179,6 +207,7 @@ public final class RunCommand implements Callable<Integer> {
         Configs.put(overrides, "duration", duration);
         Configs.put(overrides, "seed", seed);
         Configs.put(overrides, "warmup", warmup);
+        Configs.put(overrides, "rmiPort", rmiPort);
         Configs.put(overrides, "method", method);
         Configs.put(overrides, "payload", payload);
         Configs.put(overrides, "payloadOrder", payloadOrder);

@@ -189,9 +189,9 @@ public final class LoadGenConfig {
         return parse("serverIp", ConfigKeys::host);
     }
 
-    /** @return {@code rmiPort}, in [1, 65535] */
+    /** @return {@code rmiPort}, in [0, 65535] (0: any free port) */
     public int rmiPort() {
-        return parse("rmiPort", v -> ConfigKeys.intIn(v, 1, 65535));
+        return parse("rmiPort", v -> ConfigKeys.intIn(v, 0, 65535));
     }
 
     /** @return {@code windowSize}: intervals in the sliding window, in [1, 3600] */

@@ -189,7 +189,7 @@ class LoadGenConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "rmiPort|70000", "rmiPort|0", "rmiPort|http", "windowSize|0", "windowSize|3601", "rate|-1", "rate|abc",
+        "rmiPort|70000", "rmiPort|-1", "rmiPort|http", "windowSize|0", "windowSize|3601", "rate|-1", "rate|abc",
         "rate|2000000", "recordInterval|5ms", "recordInterval|2h", "arrival|uniform", "httpVersion|3",
         "imageClassifyBaseURL|ftp://x", "imageClassifyBaseURL|localhost:8080", "serverIp|a b", "seed|x",
         "duration|-5s", "profile|square:1", "connections|-1", "connectTimeout|0", "responseTimeout|soon",

@@ -1,0 +1,126 @@
+package io.loadgen.cli;
+
+import io.loadgen.core.config.LoadGenConfig;
+import io.loadgen.core.control.LoadControl;
+import io.loadgen.core.control.RunState;
+import io.loadgen.core.control.RunStatus;
+import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.core.schedule.RateProfiles;
+import io.loadgen.rmi.RmiLoadControls;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code loadgen ctl}: drives a running engine over RMI. */
+@Command(name = "ctl", mixinStandardHelpOptions = true,
+        description = {"Control a running engine (`loadgen run --rmi-port P` or `--idle`) over RMI.",
+                "Actions: status | set-rate N | set-profile SPEC | start | stop | watch"})
+public final class CtlCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
+    Path config;
+
+    @Option(names = "--host", paramLabel = "H", description = "Engine host (default: serverIp, 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "P", description = "Engine RMI port (default: rmiPort, 2222).")
+    String port;
+
+    @Option(names = "--intervals", paramLabel = "N", defaultValue = "0",
+            description = "watch: stop after N intervals (default: until the run ends).")
+    int intervals;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, set-rate, set-profile, start, stop, watch")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "the rate or profile")
+    String value;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, String> o = new LinkedHashMap<>();
+        Configs.put(o, "serverIp", host);
+        Configs.put(o, "rmiPort", port);
+        LoadGenConfig cfg = Configs.load(config, o);
+        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort());
+        switch (action) {
+            case "status" -> out.println(status(c.status()));
+            case "start" -> {
+                c.start();
+                out.println(status(c.status()));
+            }
+            case "stop" -> {
+                c.stop();
+                out.println(status(c.status()));
+            }
+            case "set-rate" -> {
+                c.setRate(number(value));
+                out.printf(Locale.ROOT, "rate set: %.3f/s%n", c.currentRate());
+            }
+            case "set-profile" -> {
+                if (value == null) {
+                    throw new IllegalArgumentException("set-profile needs a profile, e.g. steps:100@10s,200@10s");
+                }
+                c.setProfile(RateProfiles.parse(value));
+                out.printf(Locale.ROOT, "profile set: %s (now %.3f/s)%n", value, c.currentRate());
+            }
+            case "watch" -> watch(c, out);
+            default -> throw new IllegalArgumentException("unknown action '" + action
+                    + "': status, set-rate N, set-profile SPEC, start, stop, watch");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static double number(String v) {
+        if (v == null) {
+            throw new IllegalArgumentException("set-rate needs a rate in requests per second, e.g. set-rate 250");
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a rate: give requests per second, e.g. 250");
+        }
+    }
+
+    private static String status(RunStatus s) {
+        return String.format(Locale.ROOT, "%s, %s, profile %s, %s arrivals, rate now %.3f/s, runs %d, uptime %s",
+                s.state().name().toLowerCase(Locale.ROOT), s.target(), s.profile(), s.arrival(), s.currentRate(),
+                s.runs(), ChronoDurations.format(s.uptime()));
+    }
+
+    /** Prints the live line of each new interval of the remote window until the run ends (or N intervals). */
+    private void watch(LoadControl c, PrintWriter out) throws InterruptedException {
+        long lastIndex = -1;
+        int printed = 0;
+        while (true) {
+            IntervalStats latest = c.latestInterval().orElse(null);
+            if (latest != null && latest.index() != lastIndex) {
+                for (IntervalStats s : c.window().intervals()) {
+                    if (s.index() > lastIndex) {
+                        // elapsed: the interval's end, counted in intervals of its length from the run's start
+                        out.println(LiveLine.format(s, s.length().multipliedBy(s.index() + 1), null));
+                        lastIndex = s.index();
+                        printed++;
+                    }
+                }
+                out.flush();
+            }
+            if ((intervals > 0 && printed >= intervals) || c.status().state() == RunState.ENDED) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.core.testing.LoopbackServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code loadgen run --idle --rmi-port P} in its own process, driven by {@code loadgen ctl}. */
+class CtlCommandIT {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result ctl(int port, String... args) {
+        CommandLine cl = Main.commandLine();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        String[] all = new String[args.length + 4];
+        all[0] = "ctl";
+        all[1] = "--port";
+        all[2] = Integer.toString(port);
+        all[3] = "--host=127.0.0.1";
+        System.arraycopy(args, 0, all, 4, args.length);
+        int code = cl.execute(all);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anIdleRunIsStartedSteeredAndStoppedFromCtl(@TempDir Path tmp) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path dir = tmp.resolve("remote");
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", Path.of("target", "loadgen-cli.jar").toString(), "run", "--target",
+                    server.uri("/ctl").toString(), "--rate", "100", "--duration", "0", "--idle", "--rmi-port",
+                    Integer.toString(port), "--out", dir.toString(), "-q")
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("run.log").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!Files.readString(tmp.resolve("run.log")).contains("remote control:")) {
+                    assertTrue(p.isAlive() && System.nanoTime() < deadline, Files.readString(tmp.resolve("run.log")));
+                    TimeUnit.MILLISECONDS.sleep(100);
+                }
+                Result status = ctl(port, "status");
+                assertEquals(0, status.code(), status.err());
+                assertTrue(status.out().startsWith("idle"), status.out());
+                assertEquals(0, server.count(), "idle: nothing sent before the remote start");
+
+                assertTrue(ctl(port, "start").out().startsWith("running"));
+                Result rate = ctl(port, "set-rate", "300");
+                assertTrue(rate.out().contains("rate set: 300.000/s"), rate.out());
+                Result bad = ctl(port, "set-rate", "-3");
+                assertEquals(Main.EXIT_USAGE, bad.code());
+                assertTrue(bad.err().contains("[0, 1000000]"), bad.err());
+                Result watch = ctl(port, "--intervals", "3", "watch");
+                assertEquals(0, watch.code(), watch.err());
+                assertEquals(3, watch.out().lines().filter(l -> l.contains("offered")).count(), watch.out());
+                assertTrue(ctl(port, "stop").out().startsWith("ended"));
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the run process ends with its run");
+            } finally {
+                p.destroyForcibly();
+            }
+            JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+            assertEquals("stopped", s.get("state").asText());
+            assertTrue(s.get("ok").asLong() > 200, s.toString());
+            assertEquals("constant:300", s.get("profile").asText());
+        }
+    }
+}
