@@ -11,8 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,16 +21,7 @@ class SearchCommandIT {
 
     @Test
     void searchWritesItsTrialsAndTheCurve(@TempDir Path dir) throws Exception {
-        Semaphore slots = new Semaphore(1, true);
-        try (LoopbackServer server = LoopbackServer.start(r -> {
-            slots.acquire();
-            try {
-                TimeUnit.MILLISECONDS.sleep(10);
-            } finally {
-                slots.release();
-            }
-            return 200;
-        }, false)) {
+        try (LoopbackServer server = LoopbackServer.start(LoopbackServer.capacity(1, Duration.ofMillis(10)), false)) {
             CommandLine cl = Main.commandLine();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));

@@ -11,8 +11,6 @@ import io.loadgen.core.testing.LoopbackServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,16 +21,7 @@ class MaxRateSearchIT {
 
     @Test
     void findsTheCapacityOfAServerWithAFixedServiceTime() throws Exception {
-        Semaphore slots = new Semaphore(2, true);
-        try (LoopbackServer server = LoopbackServer.start(r -> {
-            slots.acquire();
-            try {
-                TimeUnit.MILLISECONDS.sleep(10);
-            } finally {
-                slots.release();
-            }
-            return 200;
-        }, false)) {
+        try (LoopbackServer server = LoopbackServer.start(LoopbackServer.capacity(2, Duration.ofMillis(10)), false)) {
             List<MaxRateSearch.Trial> seen = new ArrayList<>();
             MaxRateSearch search = new MaxRateSearch(Workload.builder(server.uri("/capacity")).build(),
                     TransportConfig.custom().connections(64).build(),

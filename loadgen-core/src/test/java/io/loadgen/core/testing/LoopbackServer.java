@@ -98,6 +98,24 @@ public final class LoopbackServer implements AutoCloseable {
         };
     }
 
+    /**
+     * A behaviour of known capacity: {@code slots} requests are served at once, each for {@code service}, so at most
+     * {@code slots / service} requests per second; the others wait their turn (fairly).
+     */
+    public static Behaviour capacity(int slots, Duration service) {
+        java.util.concurrent.Semaphore free = new java.util.concurrent.Semaphore(slots, true);
+        long nanos = service.toNanos();
+        return r -> {
+            free.acquire();
+            try {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            } finally {
+                free.release();
+            }
+            return 200;
+        };
+    }
+
     /** Replaces the behaviour. */
     public void behaviour(Behaviour b) {
         this.behaviour = b;
