@@ -36,6 +36,10 @@ public final class CtlCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "P", description = "Engine RMI port (default: rmiPort, 2222).")
     String port;
 
+    @Option(names = "--token", paramLabel = "TOKEN", description = "The engine's shared token (default: rmiToken,"
+            + " or LOADGEN_RMI_TOKEN).")
+    String token;
+
     @Option(names = "--intervals", paramLabel = "N", defaultValue = "0",
             description = "watch: stop after N intervals (default: until the run ends).")
     int intervals;
@@ -52,8 +56,9 @@ public final class CtlCommand implements Callable<Integer> {
         Map<String, String> o = new LinkedHashMap<>();
         Configs.put(o, "serverIp", host);
         Configs.put(o, "rmiPort", port);
+        Configs.put(o, "rmiToken", token);
         LoadGenConfig cfg = Configs.load(config, o);
-        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort());
+        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort(), cfg.rmiToken().orElse(null));
         switch (action) {
             case "status" -> out.println(status(c.status()));
             case "start" -> {

@@ -38,6 +38,11 @@ public final class Main implements Runnable {
                 cmd.getErr().println("loadgen: " + ex.getMessage());
                 return EXIT_USAGE;
             }
+            if (ex instanceof SecurityException || ex instanceof io.loadgen.rmi.RemoteControlException
+                    || ex instanceof IllegalStateException) {
+                cmd.getErr().println("loadgen: " + ex.getMessage());
+                return EXIT_FAILED;
+            }
             throw ex;
         });
         cl.setExitCodeExceptionMapper(t -> t instanceof IllegalArgumentException

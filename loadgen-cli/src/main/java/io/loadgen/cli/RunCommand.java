@@ -126,6 +126,10 @@ public final class RunCommand implements Callable<Integer> {
             + " 127.0.0.1: this machine only).")
     String rmiBind;
 
+    @Option(names = "--rmi-token", paramLabel = "TOKEN", description = "Shared token controllers must present"
+            + " (default: rmiToken; LOADGEN_RMI_TOKEN keeps it off the command line). Required with --rmi-bind.")
+    String rmiToken;
+
     @Option(names = "--idle", description = "Do not start: wait for a remote controller's start (serves RMI on"
             + " --rmi-port, default rmiPort).")
     boolean idle;
@@ -172,7 +176,8 @@ public final class RunCommand implements Callable<Integer> {
         if (rmiPort != null || idle) {
             java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
                     : java.net.InetAddress.getByName(rmiBind);
-            exporter = io.loadgen.rmi.RmiExporter.export(generator, cfg.rmiPort(), bind);
+            exporter = io.loadgen.rmi.RmiExporter.export(generator, cfg.rmiPort(), bind,
+                    cfg.rmiToken().orElse(null));
             out.printf("remote control: rmi://%s:%d/%s%s%n", bind.getHostAddress(), exporter.port(),
                     io.loadgen.rmi.RemoteLoadControl.NAME, idle ? " (idle: waiting for a remote start)" : "");
             out.flush();
@@ -208,6 +213,7 @@ public final class RunCommand implements Callable<Integer> {
         Configs.put(overrides, "seed", seed);
         Configs.put(overrides, "warmup", warmup);
         Configs.put(overrides, "rmiPort", rmiPort);
+        Configs.put(overrides, "rmiToken", rmiToken);
         Configs.put(overrides, "method", method);
         Configs.put(overrides, "payload", payload);
         Configs.put(overrides, "payloadOrder", payloadOrder);

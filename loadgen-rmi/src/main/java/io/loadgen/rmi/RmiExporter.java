@@ -18,19 +18,49 @@ import org.slf4j.LoggerFactory;
 public final class RmiExporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RmiExporter.class);
 
+    static {
+        // Object ids from a strong random source: the control's stub is then a capability a caller cannot guess.
+        if (System.getProperty("java.rmi.server.randomIDs") == null) {
+            System.setProperty("java.rmi.server.randomIDs", "true");
+        }
+    }
+
     private final Registry registry;
     private final RemoteLoadControlImpl impl;
+    private final Login login;
     private final int port;
 
-    private RmiExporter(Registry registry, RemoteLoadControlImpl impl, int port) {
+    private RmiExporter(Registry registry, RemoteLoadControlImpl impl, Login login, int port) {
         this.registry = registry;
         this.impl = impl;
+        this.login = login;
         this.port = port;
     }
 
-    /** Serves on 127.0.0.1. @see #export(LoadControl, int, InetAddress) */
+    /** The door: checks the token, hands out the control's stub. */
+    private static final class Login implements RemoteLogin {
+        private final byte[] token;
+        private final RemoteLoadControl stub;
+
+        Login(String token, RemoteLoadControl stub) {
+            this.token = token == null ? null : token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.stub = stub;
+        }
+
+        @Override
+        public RemoteLoadControl open(String offered) {
+            if (token != null && (offered == null || !java.security.MessageDigest.isEqual(token,
+                    offered.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+                throw new SecurityException("this loadgen engine needs its shared token (rmiToken /"
+                        + " LOADGEN_RMI_TOKEN / --token); the one given does not match");
+            }
+            return stub;
+        }
+    }
+
+    /** Serves on 127.0.0.1 without a token. @see #export(LoadControl, int, InetAddress, String) */
     public static RmiExporter export(LoadControl control, int port) throws RemoteException {
-        return export(control, port, InetAddress.getLoopbackAddress());
+        return export(control, port, InetAddress.getLoopbackAddress(), null);
     }
 
     /**
@@ -39,12 +69,21 @@ public final class RmiExporter implements AutoCloseable {
      * @param control what to serve
      * @param port the port of the registry and the object, in [0, 65535]; 0 picks a free one
      * @param bind the address to listen on; anything but loopback makes the generator controllable from the network
+     *     and needs a token
+     * @param token the shared token callers must present, or {@code null}/empty for none (loopback binds only)
      * @return the exporter; close it to stop serving
      * @throws RemoteException if the port cannot be bound
+     * @throws IllegalArgumentException for a port out of range, or a routable bind without a token
      */
-    public static RmiExporter export(LoadControl control, int port, InetAddress bind) throws RemoteException {
+    public static RmiExporter export(LoadControl control, int port, InetAddress bind, String token)
+            throws RemoteException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("rmiPort must be in [0, 65535], got " + port);
+        }
+        String t = token == null || token.isEmpty() ? null : token;
+        if (t == null && !bind.isLoopbackAddress()) {
+            throw new IllegalArgumentException("binding remote control to " + bind.getHostAddress() + " makes the load"
+                    + " controllable from the network: set a shared token (rmiToken, LOADGEN_RMI_TOKEN or --rmi-token)");
         }
         // Stubs carry this host name: make them point at the address actually bound.
         if (System.getProperty("java.rmi.server.hostname") == null) {
@@ -56,9 +95,13 @@ public final class RmiExporter implements AutoCloseable {
         RemoteLoadControlImpl impl = new RemoteLoadControlImpl(control);
         RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, null, ssf,
                 SerialFilters.CONTROL);
-        registry.rebind(RemoteLoadControl.NAME, stub);
-        LOG.info("remote control on {}:{} (registry name {})", bind.getHostAddress(), actual, RemoteLoadControl.NAME);
-        return new RmiExporter(registry, impl, actual);
+        Login login = new Login(t, stub);
+        RemoteLogin loginStub = (RemoteLogin) UnicastRemoteObject.exportObject(login, actual, null, ssf,
+                SerialFilters.LOGIN);
+        registry.rebind(RemoteLoadControl.NAME, loginStub);
+        LOG.info("remote control on {}:{} (registry name {}{})", bind.getHostAddress(), actual, RemoteLoadControl.NAME,
+                t == null ? "" : ", token required");
+        return new RmiExporter(registry, impl, login, actual);
     }
 
     /** @return a port free on {@code bind} now (the registry binds it next; RMI binds port 0 lazily) */
@@ -84,6 +127,7 @@ public final class RmiExporter implements AutoCloseable {
             LOG.debug("unbind", e);
         }
         try {
+            UnicastRemoteObject.unexportObject(login, true);
             UnicastRemoteObject.unexportObject(impl, true);
             UnicastRemoteObject.unexportObject(registry, true);
         } catch (NoSuchObjectException e) {

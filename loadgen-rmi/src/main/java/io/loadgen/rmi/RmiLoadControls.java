@@ -21,18 +21,24 @@ public final class RmiLoadControls {
     private RmiLoadControls() {
     }
 
+    /** An engine without a token. @see #connect(String, int, String) */
+    public static LoadControl connect(String host, int port) {
+        return connect(host, port, null);
+    }
+
     /**
      * @param host the engine's host, e.g. 127.0.0.1
      * @param port its {@code rmiPort}
+     * @param token its shared token, or {@code null} when it has none
      * @return a control of the remote engine
      * @throws RemoteControlException if nothing answers there
+     * @throws SecurityException if the engine needs a token and this is not it
      */
-    public static LoadControl connect(String host, int port) {
+    public static LoadControl connect(String host, int port, String token) {
         String where = host + ":" + port;
         try {
-            RemoteLoadControl remote = (RemoteLoadControl) LocateRegistry.getRegistry(host, port)
-                    .lookup(RemoteLoadControl.NAME);
-            return new Client(remote, where);
+            RemoteLogin login = (RemoteLogin) LocateRegistry.getRegistry(host, port).lookup(RemoteLoadControl.NAME);
+            return new Client(login.open(token), where);
         } catch (RemoteException | NotBoundException e) {
             throw new RemoteControlException("no loadgen remote control at " + where + ": " + e, e);
         }

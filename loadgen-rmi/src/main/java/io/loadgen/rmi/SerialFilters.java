@@ -19,6 +19,10 @@ public final class SerialFilters {
             + "java.time.Duration;java.time.Ser;java.util.ImmutableCollections$List12;"
             + "java.util.ImmutableCollections$ListN;java.util.CollSer;java.lang.Object;!*";
 
+    /** The login object takes a token: a string, and nothing else. */
+    public static final ObjectInputFilter LOGIN = ObjectInputFilter.Config.createFilter(
+            "maxdepth=2;maxrefs=10;maxbytes=10000;java.lang.String;!*");
+
     /** The filter built from {@link #PATTERN}. */
     public static final ObjectInputFilter CONTROL = ObjectInputFilter.Config.createFilter(PATTERN);
 

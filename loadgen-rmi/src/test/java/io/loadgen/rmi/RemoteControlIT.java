@@ -124,8 +124,8 @@ class RemoteControlIT {
 
     @Test
     void theSerialFilterRejectsClassesOutsideTheDtos() throws Exception {
-        RemoteLoadControl stub = (RemoteLoadControl) LocateRegistry.getRegistry("127.0.0.1", exporter.port())
-                .lookup(RemoteLoadControl.NAME);
+        RemoteLoadControl stub = ((RemoteLogin) LocateRegistry.getRegistry("127.0.0.1", exporter.port())
+                .lookup(RemoteLoadControl.NAME)).open(null);
         Method setProfile = RemoteLoadControl.class.getMethod("setProfile",
                 io.loadgen.core.schedule.RateProfile.class);
         HashMap<String, String> payload = new HashMap<>();
@@ -158,6 +158,22 @@ class RemoteControlIT {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), exporter.port()), 2000);
         }
+    }
+
+    @Test
+    void aSharedTokenGuardsTheControlAndRoutableBindsRequireOne() throws Exception {
+        try (RmiExporter guarded = RmiExporter.export(engine, 0, InetAddress.getLoopbackAddress(), "s3cret")) {
+            int port = guarded.port();
+            SecurityException none = assertThrows(SecurityException.class,
+                    () -> RmiLoadControls.connect("127.0.0.1", port));
+            assertTrue(none.getMessage().contains("shared token"), none.getMessage());
+            assertThrows(SecurityException.class, () -> RmiLoadControls.connect("127.0.0.1", port, "guess"));
+            LoadControl ok = RmiLoadControls.connect("127.0.0.1", port, "s3cret");
+            assertEquals(RunState.IDLE, ok.status().state());
+        }
+        IllegalArgumentException open = assertThrows(IllegalArgumentException.class,
+                () -> RmiExporter.export(engine, 0, InetAddress.getByName("0.0.0.0"), null));
+        assertTrue(open.getMessage().contains("token"), open.getMessage());
     }
 
     /** RMI's method hash (the JRMP stub protocol): the first 8 bytes of SHA-1 of name + descriptor, little-endian. */

@@ -18,6 +18,7 @@ final class ConfigKeys {
         ALL.put("imageClassifyBaseURL", LoadGenConfig::imageClassifyBaseUrl);
         ALL.put("serverIp", LoadGenConfig::serverIp);
         ALL.put("rmiPort", LoadGenConfig::rmiPort);
+        ALL.put("rmiToken", LoadGenConfig::rmiToken);
         ALL.put("windowSize", LoadGenConfig::windowSize);
         ALL.put("recordInterval", LoadGenConfig::recordInterval);
         ALL.put("rate", LoadGenConfig::rate);

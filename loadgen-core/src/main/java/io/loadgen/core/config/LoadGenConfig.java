@@ -194,6 +194,11 @@ public final class LoadGenConfig {
         return parse("rmiPort", v -> ConfigKeys.intIn(v, 0, 65535));
     }
 
+    /** @return {@code rmiToken}: the shared token of the remote control, or empty for none */
+    public Optional<String> rmiToken() {
+        return parse("rmiToken", v -> v.isBlank() ? Optional.empty() : Optional.of(v));
+    }
+
     /** @return {@code windowSize}: intervals in the sliding window, in [1, 3600] */
     public int windowSize() {
         return parse("windowSize", v -> ConfigKeys.intIn(v, 1, 3600));
