@@ -40,6 +40,10 @@ public final class CtlCommand implements Callable<Integer> {
             + " or LOADGEN_RMI_TOKEN).")
     String token;
 
+    @Option(names = "--tls", description = "The engine serves over TLS (its certificate must be in this JVM's trust"
+            + " store: LOADGEN_OPTS=-Djavax.net.ssl.trustStore=...).")
+    boolean tls;
+
     @Option(names = "--intervals", paramLabel = "N", defaultValue = "0",
             description = "watch: stop after N intervals (default: until the run ends).")
     int intervals;
@@ -58,7 +62,7 @@ public final class CtlCommand implements Callable<Integer> {
         Configs.put(o, "rmiPort", port);
         Configs.put(o, "rmiToken", token);
         LoadGenConfig cfg = Configs.load(config, o);
-        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort(), cfg.rmiToken().orElse(null));
+        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort(), cfg.rmiToken().orElse(null), tls);
         switch (action) {
             case "status" -> out.println(status(c.status()));
             case "start" -> {

@@ -177,9 +177,11 @@ public final class RunCommand implements Callable<Integer> {
             java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
                     : java.net.InetAddress.getByName(rmiBind);
             exporter = io.loadgen.rmi.RmiExporter.export(generator, cfg.rmiPort(), bind,
-                    cfg.rmiToken().orElse(null));
-            out.printf("remote control: rmi://%s:%d/%s%s%n", bind.getHostAddress(), exporter.port(),
-                    io.loadgen.rmi.RemoteLoadControl.NAME, idle ? " (idle: waiting for a remote start)" : "");
+                    cfg.rmiToken().orElse(null), cfg.rmiTlsKeystore()
+                            .map(k -> new io.loadgen.rmi.RmiExporter.Tls(k, cfg.rmiTlsPassword())).orElse(null));
+            out.printf("remote control: rmi://%s:%d/%s%s%s%n", bind.getHostAddress(), exporter.port(),
+                    io.loadgen.rmi.RemoteLoadControl.NAME, cfg.rmiTlsKeystore().isPresent() ? " over TLS" : "",
+                    idle ? " (idle: waiting for a remote start)" : "");
             out.flush();
         }
         RunSummary summary;

@@ -58,9 +58,24 @@ public final class RmiExporter implements AutoCloseable {
         }
     }
 
-    /** Serves on 127.0.0.1 without a token. @see #export(LoadControl, int, InetAddress, String) */
+    /** Serves on 127.0.0.1 without a token. @see #export(LoadControl, int, InetAddress, String, Tls) */
     public static RmiExporter export(LoadControl control, int port) throws RemoteException {
-        return export(control, port, InetAddress.getLoopbackAddress(), null);
+        return export(control, port, InetAddress.getLoopbackAddress(), null, null);
+    }
+
+    /** Serves without TLS. @see #export(LoadControl, int, InetAddress, String, Tls) */
+    public static RmiExporter export(LoadControl control, int port, InetAddress bind, String token)
+            throws RemoteException {
+        return export(control, port, bind, token, null);
+    }
+
+    /**
+     * TLS settings of the remote control.
+     *
+     * @param keystore a PKCS12 keystore with the server's key and certificate
+     * @param password its password
+     */
+    public record Tls(java.nio.file.Path keystore, String password) {
     }
 
     /**
@@ -71,11 +86,12 @@ public final class RmiExporter implements AutoCloseable {
      * @param bind the address to listen on; anything but loopback makes the generator controllable from the network
      *     and needs a token
      * @param token the shared token callers must present, or {@code null}/empty for none (loopback binds only)
+     * @param tls TLS for the registry and the object, or {@code null} for plain sockets
      * @return the exporter; close it to stop serving
      * @throws RemoteException if the port cannot be bound
      * @throws IllegalArgumentException for a port out of range, or a routable bind without a token
      */
-    public static RmiExporter export(LoadControl control, int port, InetAddress bind, String token)
+    public static RmiExporter export(LoadControl control, int port, InetAddress bind, String token, Tls tls)
             throws RemoteException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("rmiPort must be in [0, 65535], got " + port);
@@ -89,18 +105,20 @@ public final class RmiExporter implements AutoCloseable {
         if (System.getProperty("java.rmi.server.hostname") == null) {
             System.setProperty("java.rmi.server.hostname", bind.getHostAddress());
         }
-        BindAddressSocketFactory ssf = new BindAddressSocketFactory(bind);
+        java.rmi.server.RMIServerSocketFactory ssf = tls == null ? new BindAddressSocketFactory(bind)
+                : new TlsServerSocketFactory(bind, tls.keystore(), tls.password().toCharArray());
+        java.rmi.server.RMIClientSocketFactory csf = tls == null ? null : new javax.rmi.ssl.SslRMIClientSocketFactory();
         int actual = port != 0 ? port : freePort(bind);
-        Registry registry = LocateRegistry.createRegistry(actual, null, ssf);
+        Registry registry = LocateRegistry.createRegistry(actual, csf, ssf);
         RemoteLoadControlImpl impl = new RemoteLoadControlImpl(control);
-        RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, null, ssf,
+        RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, csf, ssf,
                 SerialFilters.CONTROL);
         Login login = new Login(t, stub);
-        RemoteLogin loginStub = (RemoteLogin) UnicastRemoteObject.exportObject(login, actual, null, ssf,
+        RemoteLogin loginStub = (RemoteLogin) UnicastRemoteObject.exportObject(login, actual, csf, ssf,
                 SerialFilters.LOGIN);
         registry.rebind(RemoteLoadControl.NAME, loginStub);
-        LOG.info("remote control on {}:{} (registry name {}{})", bind.getHostAddress(), actual, RemoteLoadControl.NAME,
-                t == null ? "" : ", token required");
+        LOG.info("remote control on {}:{} (registry name {}{}{})", bind.getHostAddress(), actual,
+                RemoteLoadControl.NAME, t == null ? "" : ", token required", tls == null ? "" : ", TLS");
         return new RmiExporter(registry, impl, login, actual);
     }
 

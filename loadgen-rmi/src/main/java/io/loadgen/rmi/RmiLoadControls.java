@@ -35,9 +35,20 @@ public final class RmiLoadControls {
      * @throws SecurityException if the engine needs a token and this is not it
      */
     public static LoadControl connect(String host, int port, String token) {
+        return connect(host, port, token, false);
+    }
+
+    /**
+     * @param tls whether the engine serves over TLS; the client then trusts its certificate through its trust store
+     *     ({@code -Djavax.net.ssl.trustStore=...})
+     * @see #connect(String, int, String)
+     */
+    public static LoadControl connect(String host, int port, String token, boolean tls) {
         String where = host + ":" + port;
         try {
-            RemoteLogin login = (RemoteLogin) LocateRegistry.getRegistry(host, port).lookup(RemoteLoadControl.NAME);
+            RemoteLogin login = (RemoteLogin) (tls
+                    ? LocateRegistry.getRegistry(host, port, new javax.rmi.ssl.SslRMIClientSocketFactory())
+                    : LocateRegistry.getRegistry(host, port)).lookup(RemoteLoadControl.NAME);
             return new Client(login.open(token), where);
         } catch (RemoteException | NotBoundException e) {
             throw new RemoteControlException("no loadgen remote control at " + where + ": " + e, e);

@@ -19,6 +19,8 @@ final class ConfigKeys {
         ALL.put("serverIp", LoadGenConfig::serverIp);
         ALL.put("rmiPort", LoadGenConfig::rmiPort);
         ALL.put("rmiToken", LoadGenConfig::rmiToken);
+        ALL.put("rmiTlsKeystore", LoadGenConfig::rmiTlsKeystore);
+        ALL.put("rmiTlsPassword", c -> { });
         ALL.put("windowSize", LoadGenConfig::windowSize);
         ALL.put("recordInterval", LoadGenConfig::recordInterval);
         ALL.put("rate", LoadGenConfig::rate);

@@ -199,6 +199,16 @@ public final class LoadGenConfig {
         return parse("rmiToken", v -> v.isBlank() ? Optional.empty() : Optional.of(v));
     }
 
+    /** @return {@code rmiTlsKeystore}: the PKCS12 keystore that turns on TLS for the remote control, or empty */
+    public Optional<Path> rmiTlsKeystore() {
+        return parse("rmiTlsKeystore", v -> v.isBlank() ? Optional.empty() : Optional.of(Path.of(v)));
+    }
+
+    /** @return {@code rmiTlsPassword}: the keystore's password (may be empty) */
+    public String rmiTlsPassword() {
+        return raw("rmiTlsPassword");
+    }
+
     /** @return {@code windowSize}: intervals in the sliding window, in [1, 3600] */
     public int windowSize() {
         return parse("windowSize", v -> ConfigKeys.intIn(v, 1, 3600));
