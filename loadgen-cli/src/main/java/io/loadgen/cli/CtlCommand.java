@@ -111,13 +111,14 @@ public final class CtlCommand implements Callable<Integer> {
 
     /** Prints the live line of each new interval of the remote window until the run ends (or N intervals). */
     private void watch(LoadControl c, PrintWriter out) throws InterruptedException {
-        long lastIndex = -1;
+        // Start from the newest interval: the window's history is not news.
+        long lastIndex = c.latestInterval().map(s -> s.index() - 1).orElse(-1L);
         int printed = 0;
         while (true) {
             IntervalStats latest = c.latestInterval().orElse(null);
             if (latest != null && latest.index() != lastIndex) {
                 for (IntervalStats s : c.window().intervals()) {
-                    if (s.index() > lastIndex) {
+                    if (s.index() > lastIndex && (intervals == 0 || printed < intervals)) {
                         // elapsed: the interval's end, counted in intervals of its length from the run's start
                         out.println(LiveLine.format(s, s.length().multipliedBy(s.index() + 1), null));
                         lastIndex = s.index();

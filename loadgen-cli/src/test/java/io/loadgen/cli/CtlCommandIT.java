@@ -70,6 +70,20 @@ class CtlCommandIT {
                 Result bad = ctl(port, "set-rate", "-3");
                 assertEquals(Main.EXIT_USAGE, bad.code());
                 assertTrue(bad.err().contains("[0, 1000000]"), bad.err());
+                // A controller that vanishes mid-call costs the engine nothing: kill one while it watches.
+                Process vanishing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString(), "-jar", Path.of("target", "loadgen-cli.jar").toString(), "ctl", "--port",
+                        Integer.toString(port), "watch").redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("vanishing.log").toFile()).start();
+                TimeUnit.MILLISECONDS.sleep(2500);
+                vanishing.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                io.loadgen.core.control.LoadControl direct = io.loadgen.rmi.RmiLoadControls.connect("127.0.0.1", port);
+                long seen = direct.latestInterval().orElseThrow().index();
+                while (direct.latestInterval().orElseThrow().index() < seen + 2) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                assertEquals(300, direct.latestInterval().orElseThrow().achievedRate(), 30,
+                        "the engine holds its rate after a controller vanished");
                 Result watch = ctl(port, "--intervals", "3", "watch");
                 assertEquals(0, watch.code(), watch.err());
                 assertEquals(3, watch.out().lines().filter(l -> l.contains("offered")).count(), watch.out());
