@@ -1,0 +1,269 @@
+package io.loadgen.gui;
+
+import io.loadgen.core.control.LoadControl;
+import io.loadgen.core.control.RunState;
+import io.loadgen.core.control.RunStatus;
+import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.metrics.WindowStats;
+import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.core.schedule.ConstantRate;
+import io.loadgen.core.schedule.RateProfile;
+import io.loadgen.core.schedule.RateProfiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TextField;
+import javafx.scene.image.WritableImage;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard: live charts and readouts of a {@link LoadControl}'s sliding window, and controls that apply at once
+ * (start, stop, rate by slider or exact entry, arrival process, profile). The FX thread never waits on the engine or
+ * the network: a poller thread reads the window every {@code poll}, an action thread sends commands, and both hand
+ * results to the FX thread. A remote engine that vanishes shows as disconnected and is reconnected on the next poll.
+ */
+public final class Dashboard extends BorderPane implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+
+    private final ControlSource source;
+    private final LocalResults results;
+    private final ScheduledExecutorService poller;
+    private final ExecutorService actions;
+    final LiveCharts charts = new LiveCharts();
+    final Label state = new Label("connecting ...");
+    final Label connection = new Label();
+    final Label p99 = readout();
+    final Label achieved = readout();
+    final Label errorPct = readout();
+    final Label sendLag = readout();
+    final Slider rateSlider = new Slider(0, 1000, 100);
+    final TextField rateField = new TextField("100");
+    final Button setRate = new Button("Set rate");
+    final TextField profileField = new TextField();
+    final Button applyProfile = new Button("Apply profile");
+    final ChoiceBox<String> arrival = new ChoiceBox<>();
+    final Button start = new Button("Start");
+    final Button stop = new Button("Stop");
+    final CheckBox logScale = new CheckBox("log latency");
+    final Label message = new Label();
+    private volatile RunState lastState;
+    private volatile boolean finished;
+
+    /**
+     * @param source the engine
+     * @param results where a local engine's runs are written, or {@code null} (remote)
+     * @param poll how often to read the engine, e.g. the recording interval
+     */
+    public Dashboard(ControlSource source, LocalResults results, Duration poll) {
+        this.source = source;
+        this.results = results;
+        this.poller = Executors.newSingleThreadScheduledExecutor(daemon("dashboard-poller"));
+        this.actions = Executors.newSingleThreadExecutor(daemon("dashboard-actions"));
+        setTop(top());
+        setCenter(charts);
+        setBottom(message);
+        BorderPane.setMargin(message, new Insets(4, 8, 4, 8));
+        poller.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static Label readout() {
+        Label l = new Label("-");
+        l.setStyle("-fx-font-size: 22px; -fx-font-weight: bold;");
+        return l;
+    }
+
+    private VBox top() {
+        arrival.getItems().addAll("poisson", "constant");
+        arrival.setValue("poisson");
+        rateSlider.setPrefWidth(260);
+        rateSlider.setShowTickLabels(true);
+        rateField.setPrefColumnCount(7);
+        profileField.setPromptText("steps:100@10s,200@10s");
+        profileField.setPrefColumnCount(18);
+        rateSlider.valueChangingProperty().addListener((obs, was, changing) -> {
+            if (!changing) {
+                rateField.setText(String.format(Locale.ROOT, "%.0f", rateSlider.getValue()));
+                sendRate(rateSlider.getValue());
+            }
+        });
+        setRate.setOnAction(e -> {
+            try {
+                double r = Double.parseDouble(rateField.getText().trim());
+                if (r > rateSlider.getMax()) {
+                    rateSlider.setMax(r * 2);
+                }
+                rateSlider.setValue(r);
+                sendRate(r);
+            } catch (NumberFormatException ex) {
+                message.setText("'" + rateField.getText() + "' is not a rate: give requests per second");
+            }
+        });
+        applyProfile.setOnAction(e -> {
+            String spec = profileField.getText();
+            act("profile " + spec, c -> c.setProfile(RateProfiles.parse(spec)));
+        });
+        start.setOnAction(e -> {
+            RateProfile p = profileField.getText().isBlank() ? new ConstantRate(rateSlider.getValue())
+                    : RateProfiles.parse(profileField.getText());
+            Arrival a = Arrival.valueOf(arrival.getValue().toUpperCase(Locale.ROOT));
+            finished = false;
+            act("start", c -> c.start(new RunPlan(p, a, System.nanoTime(), null)));
+        });
+        stop.setOnAction(e -> act("stop", LoadControl::stop));
+        logScale.setOnAction(e -> charts.setLogScale(logScale.isSelected()));
+        Button png = new Button("Save PNG");
+        png.setOnAction(e -> {
+            Path file = Path.of("dashboard-" + System.currentTimeMillis() + ".png");
+            try {
+                exportPng(file);
+                message.setText("saved " + file.toAbsolutePath());
+            } catch (IOException ex) {
+                message.setText("cannot save " + file + ": " + ex.getMessage());
+            }
+        });
+
+        HBox title = new HBox(12, new Label("loadgen: " + source.describe()), state, connection);
+        HBox controls = new HBox(8, start, stop, new Label("rate /s"), rateSlider, rateField, setRate,
+                new Label("arrival"), arrival, profileField, applyProfile, logScale, png);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        HBox readouts = new HBox(28, labelled("p99 (window)", p99), labelled("achieved /s", achieved),
+                labelled("errors", errorPct), labelled("send lag p99", sendLag));
+        VBox box = new VBox(6, title, controls, readouts);
+        box.setPadding(new Insets(8));
+        return box;
+    }
+
+    private static VBox labelled(String name, Label value) {
+        return new VBox(0, new Label(name), value);
+    }
+
+    private void sendRate(double r) {
+        act(String.format(Locale.ROOT, "rate %.1f/s", r), c -> c.setRate(r));
+    }
+
+    /** A command to the engine. */
+    @FunctionalInterface
+    private interface Command {
+        void run(LoadControl c);
+    }
+
+    private void act(String what, Command command) {
+        actions.submit(() -> {
+            try {
+                command.run(source.get());
+                Platform.runLater(() -> message.setText(what + ": done"));
+            } catch (RuntimeException e) {
+                LOG.debug("{} failed", what, e);
+                if (e instanceof io.loadgen.rmi.RemoteControlException) {
+                    source.reset();
+                }
+                Platform.runLater(() -> message.setText(what + " failed: " + e.getMessage()));
+            }
+        });
+    }
+
+    private void poll() {
+        try {
+            LoadControl c = source.get();
+            RunStatus s = c.status();
+            WindowStats w = c.window();
+            if (s.state() == RunState.ENDED && lastState != RunState.ENDED && results != null && !finished) {
+                finished = true;
+                Path dir = results.finish(c.summary());
+                if (dir != null) {
+                    Platform.runLater(() -> message.setText("results: " + dir.toAbsolutePath()));
+                }
+            }
+            lastState = s.state();
+            Platform.runLater(() -> show(s, w));
+        } catch (RuntimeException e) {
+            source.reset();
+            Platform.runLater(() -> {
+                connection.setText("disconnected: " + e.getMessage());
+                connection.setStyle("-fx-text-fill: #c0392b;");
+            });
+        }
+    }
+
+    private void show(RunStatus s, WindowStats w) {
+        connection.setText("connected");
+        connection.setStyle("-fx-text-fill: #2e7d32;");
+        state.setText(s.state().name().toLowerCase(Locale.ROOT) + ", " + s.profile() + ", "
+                + String.format(Locale.ROOT, "%.1f/s now", s.currentRate()));
+        if (w.intervals().isEmpty()) {
+            return;
+        }
+        IntervalStats first = w.intervals().get(0);
+        Instant runStart = first.start().minus(first.length().multipliedBy(first.index()));
+        charts.show(w.intervals(), runStart);
+        IntervalStats a = w.aggregate();
+        p99.setText(ChronoDurations.format(a.latency().p99()));
+        achieved.setText(String.format(Locale.ROOT, "%.1f", a.achievedRate()));
+        errorPct.setText(String.format(Locale.ROOT, "%.2f%%", 100 * a.errorRatio()));
+        sendLag.setText(ChronoDurations.format(a.sendLag().p99()));
+    }
+
+    /**
+     * Saves the charts and readouts as a PNG. May be called from any thread.
+     *
+     * @throws IOException if the file cannot be written
+     */
+    public void exportPng(Path file) throws IOException {
+        AtomicReference<WritableImage> image = new AtomicReference<>();
+        if (Platform.isFxApplicationThread()) {
+            image.set(snapshot(null, null));
+        } else {
+            CountDownLatch done = new CountDownLatch(1);
+            Platform.runLater(() -> {
+                image.set(snapshot(null, null));
+                done.countDown();
+            });
+            try {
+                done.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        ImageIO.write(SwingFXUtils.fromFXImage(image.get(), null), "png", file.toFile());
+    }
+
+    /** Stops polling; the engine is left as it is. */
+    @Override
+    public void close() {
+        poller.shutdownNow();
+        actions.shutdownNow();
+    }
+}

@@ -1,0 +1,124 @@
+package io.loadgen.gui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loadgen.core.control.RunState;
+import io.loadgen.core.engine.EngineConfig;
+import io.loadgen.core.engine.LoadGenerator;
+import io.loadgen.core.engine.Workload;
+import io.loadgen.core.testing.LoopbackServer;
+import io.loadgen.rmi.RmiExporter;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** The dashboard on a real JavaFX scene graph (Monocle, headless) over a real engine and a loopback HTTP server. */
+@ExtendWith(ApplicationExtension.class)
+class DashboardIT {
+    @TempDir
+    static Path tmp;
+    private static LoopbackServer server;
+    private static LoadGenerator engine;
+    private static LocalResults results;
+    private Dashboard dashboard;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        server = LoopbackServer.ok();
+        results = new LocalResults(tmp.resolve("results"));
+        engine = LoadGenerator.builder(Workload.builder(server.uri("/gui")).build())
+                .engine(EngineConfig.custom().recordInterval(Duration.ofMillis(250)).build())
+                .listener(results)
+                .build();
+        dashboard = new Dashboard(ControlSource.local(engine), results, Duration.ofMillis(200));
+        stage.setScene(new Scene(dashboard, 1280, 800));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        dashboard.close();
+        engine.stop();
+        server.close();
+    }
+
+    private static void waitFor(Callable<Boolean> c, String what) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.call()) {
+            assertTrue(System.nanoTime() < end, "timed out waiting for " + what);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    @Test
+    void theControlsDriveTheEngineAndTheChartsFollowIt(FxRobot robot) throws Exception {
+        robot.interact(() -> dashboard.rateField.setText("50"));
+        robot.clickOn(dashboard.setRate);
+        robot.clickOn(dashboard.start);
+        waitFor(() -> engine.status().state() == RunState.RUNNING, "the run to start");
+
+        robot.interact(() -> dashboard.rateField.setText("300"));
+        robot.clickOn(dashboard.setRate);
+        waitFor(() -> engine.currentRate() == 300, "the engine's rate to become 300");
+
+        waitFor(() -> org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dashboard.charts.points()).get() >= 4,
+                "points on the charts");
+        waitFor(() -> engine.latestInterval().map(i -> i.achievedRate() > 250).orElse(false),
+                "the achieved rate to follow");
+        assertTrue(dashboard.p99.getText().endsWith("s"), "a p99 readout: " + dashboard.p99.getText());
+        assertEquals("connected", dashboard.connection.getText());
+
+        Path png = tmp.resolve("dashboard.png");
+        dashboard.exportPng(png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertTrue(img.getWidth() >= 1000 && img.getHeight() >= 600, img.getWidth() + "x" + img.getHeight());
+
+        robot.clickOn(dashboard.stop);
+        waitFor(() -> engine.status().state() == RunState.ENDED, "the run to stop");
+        waitFor(() -> results.lastDir() != null && Files.exists(results.lastDir().resolve("report.html")),
+                "the run's results dir");
+        for (String f : new String[] {"summary.json", "timeline.csv", "latency.hlog", "report.html"}) {
+            assertTrue(Files.exists(results.lastDir().resolve(f)), f);
+        }
+    }
+
+    @Test
+    void aRemoteEngineIsDrivenOverRmiAndShownDisconnectedWhenItVanishes(FxRobot robot) throws Exception {
+        RmiExporter exporter = RmiExporter.export(engine, 0);
+        int port = exporter.port();
+        Dashboard remote = new Dashboard(ControlSource.remote("127.0.0.1", port, null), null, Duration.ofMillis(200));
+        try {
+            robot.interact(() -> dashboard.getScene().setRoot(remote));
+            waitFor(() -> "connected".equals(remote.connection.getText()), "connected");
+            robot.clickOn(remote.start);
+            waitFor(() -> engine.status().state() == RunState.RUNNING, "the remote run to start");
+            robot.interact(() -> remote.rateField.setText("120"));
+            robot.clickOn(remote.setRate);
+            waitFor(() -> engine.currentRate() == 120, "the engine's rate to follow the remote dashboard");
+
+            exporter.close();
+            waitFor(() -> remote.connection.getText().startsWith("disconnected"), "disconnected");
+            exporter = RmiExporter.export(engine, port);
+            waitFor(() -> "connected".equals(remote.connection.getText()), "reconnected");
+            robot.clickOn(remote.stop);
+            waitFor(() -> engine.status().state() == RunState.ENDED, "the remote stop");
+        } finally {
+            remote.close();
+            exporter.close();
+        }
+    }
+}
