@@ -150,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** @return the sample JPEGs bundled in this jar */
-    static List<Payload> samples() {
+    public static List<Payload> samples() {
         List<Payload> list = new ArrayList<>();
         for (int i = 0; i < SAMPLES; i++) {
             String name = String.format(Locale.ROOT, "sample-%02d.jpg", i);

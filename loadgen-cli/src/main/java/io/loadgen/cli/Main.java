@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Open-loop load generator for ML inference services.",
         subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, SearchCommand.class, CtlCommand.class,
+                GuiCommand.class,
                 ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a run whose assertion failed. */

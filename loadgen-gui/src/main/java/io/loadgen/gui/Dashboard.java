@@ -156,11 +156,19 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
 
         HBox title = new HBox(12, new Label("loadgen: " + source.describe()), state, connection);
         HBox controls = new HBox(8, start, stop, new Label("rate /s"), rateSlider, rateField, setRate,
-                new Label("arrival"), arrival, profileField, applyProfile, logScale, png);
-        controls.setAlignment(Pos.CENTER_LEFT);
+                new Label("arrival"), arrival);
+        HBox more = new HBox(8, new Label("profile"), profileField, applyProfile, logScale, png);
+        for (HBox row : new HBox[] {controls, more}) {
+            row.setAlignment(Pos.CENTER_LEFT);
+            row.getChildren().forEach(n -> {
+                if (n instanceof javafx.scene.control.Control c) {
+                    c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+                }
+            });
+        }
         HBox readouts = new HBox(28, labelled("p99 (window)", p99), labelled("achieved /s", achieved),
                 labelled("errors", errorPct), labelled("send lag p99", sendLag));
-        VBox box = new VBox(6, title, controls, readouts);
+        VBox box = new VBox(6, title, controls, more, readouts);
         box.setPadding(new Insets(8));
         return box;
     }
