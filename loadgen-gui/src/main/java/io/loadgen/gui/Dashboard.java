@@ -54,6 +54,7 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     private final ScheduledExecutorService poller;
     private final ExecutorService actions;
     final LiveCharts charts = new LiveCharts();
+    final Label title = new Label();
     final Label state = new Label("connecting ...");
     final Label connection = new Label();
     final Label p99 = readout();
@@ -154,7 +155,9 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
             }
         });
 
-        HBox title = new HBox(12, new Label("loadgen: " + source.describe()), state, connection);
+        title.setText("loadgen: " + source.describe());
+        title.setStyle("-fx-font-weight: bold;");
+        HBox heading = new HBox(12, title, state, connection);
         HBox controls = new HBox(8, start, stop, new Label("rate /s"), rateSlider, rateField, setRate,
                 new Label("arrival"), arrival);
         HBox more = new HBox(8, new Label("profile"), profileField, applyProfile, logScale, png);
@@ -168,7 +171,7 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         }
         HBox readouts = new HBox(28, labelled("p99 (window)", p99), labelled("achieved /s", achieved),
                 labelled("errors", errorPct), labelled("send lag p99", sendLag));
-        VBox box = new VBox(6, title, controls, more, readouts);
+        VBox box = new VBox(6, heading, controls, more, readouts);
         box.setPadding(new Insets(8));
         return box;
     }
@@ -228,6 +231,7 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     private void show(RunStatus s, WindowStats w) {
         connection.setText("connected");
         connection.setStyle("-fx-text-fill: #2e7d32;");
+        title.setText("loadgen: " + source.describe() + " -> " + s.target());
         state.setText(s.state().name().toLowerCase(Locale.ROOT) + ", " + s.profile() + ", "
                 + String.format(Locale.ROOT, "%.1f/s now", s.currentRate()));
         if (w.intervals().isEmpty()) {

@@ -81,6 +81,7 @@ class DashboardIT {
                 "the achieved rate to follow");
         assertTrue(dashboard.p99.getText().endsWith("s"), "a p99 readout: " + dashboard.p99.getText());
         assertEquals("connected", dashboard.connection.getText());
+        assertTrue(dashboard.title.getText().endsWith(server.uri("/gui").toString()), dashboard.title.getText());
 
         Path png = tmp.resolve("dashboard.png");
         dashboard.exportPng(png);
