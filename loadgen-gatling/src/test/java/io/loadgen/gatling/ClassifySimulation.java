@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  *
  * <p>System properties: {@code target} (base URL; empty starts the bundled server with its default model, embedded,
  * on a free loopback port), {@code rate} (users, i.e. requests, per second), {@code warmup}, {@code duration},
- * {@code ramp} (seconds), {@code p99} (ms, or with a unit: 1ms, 2s), {@code samples} (directory of JPEGs).
+ * {@code ramp} (seconds; 0 for none), {@code p99} (ms, or with a unit: 1ms, 2s), {@code samples} (directory of JPEGs).
  */
 public class ClassifySimulation extends Simulation {
     private static final double RATE = Double.parseDouble(System.getProperty("rate", "15"));
@@ -133,8 +133,10 @@ public class ClassifySimulation extends Simulation {
         ScenarioBuilder measured = scenario("classify", feeder(images));
         setUp(
                 warmup.injectOpen(constantUsersPerSec(RATE).during(WARMUP)),
-                measured.injectOpen(nothingFor(WARMUP), constantUsersPerSec(RATE).during(DURATION),
-                        rampUsersPerSec(RATE).to(2 * RATE).during(RAMP)))
+                RAMP > 0
+                        ? measured.injectOpen(nothingFor(WARMUP), constantUsersPerSec(RATE).during(DURATION),
+                                rampUsersPerSec(RATE).to(2 * RATE).during(RAMP))
+                        : measured.injectOpen(nothingFor(WARMUP), constantUsersPerSec(RATE).during(DURATION)))
                 .protocols(protocol)
                 .assertions(
                         details("classify").responseTime().percentile(99.0).lt(P99_MS),
