@@ -218,8 +218,11 @@ final class Run {
             long now = System.nanoTime();
             Recorder.Sample sample = recorder.sample();
             long lengthNanos = now - lastTickNanos;
-            if (last && lengthNanos < 1_000_000 && sample.counts().scheduled() == 0
-                    && sample.counts().completed() == 0 && sample.counts().dropped() == 0) {
+            // A short interval (under half the recording interval) in which nothing happened (the end of scheduling on a
+            // tick, or the drain ending at once) is not worth a row.
+            if (lengthNanos < engineConfig.recordInterval().toNanos() / 2 && sample.counts().scheduled() == 0
+                    && sample.counts().completed() == 0
+                    && sample.counts().dropped() == 0 && sample.counts().sent() == 0) {
                 return;
             }
             IntervalStats stats = new IntervalStats(intervalIndex++,
