@@ -44,6 +44,10 @@ import org.apache.hc.core5.util.Timeout;
  *
  * <p>{@code --async} (default): HttpCore5's non-blocking server, {@code --threads} I/O reactor threads (default: the
  * number of processors). {@code --classic}: HttpCore5's blocking server, one thread per connection.
+ *
+ * <p>Two behaviours for the truth checks of {@code bench/truth} (async server only): {@code --delay MS} answers every
+ * request after a fixed delay, all in parallel (a timer, no thread per request); {@code --silent-every N} never
+ * answers every N-th request (the connection stays open, as a hung backend).
  */
 public final class HelloServer {
     private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
@@ -55,15 +59,22 @@ public final class HelloServer {
         int port = 0;
         boolean classic = false;
         int threads = Runtime.getRuntime().availableProcessors();
+        long delayMs = 0;
+        long silentEvery = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--classic" -> classic = true;
                 case "--async" -> classic = false;
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--delay" -> delayMs = Long.parseLong(args[++i]);
+                case "--silent-every" -> silentEvery = Long.parseLong(args[++i]);
                 default -> port = Integer.parseInt(args[i]);
             }
         }
-        Runnable stop = classic ? classic(port) : async(port, threads);
+        if (classic && (delayMs > 0 || silentEvery > 0)) {
+            throw new IllegalArgumentException("--delay and --silent-every need the async server");
+        }
+        Runnable stop = classic ? classic(port) : async(port, threads, delayMs, silentEvery);
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hello-server-stop"));
         CountDownLatch forever = new CountDownLatch(1);
         Thread stdinWatch = new Thread(() -> {
@@ -82,7 +93,14 @@ public final class HelloServer {
         System.exit(0);
     }
 
-    private static Runnable async(int port, int threads) throws Exception {
+    private static Runnable async(int port, int threads, long delayMs, long silentEvery) throws Exception {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "hello-server-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
         HttpAsyncServer server = AsyncServerBootstrap.bootstrap()
                 .setIOReactorConfig(IOReactorConfig.custom()
                         .setIoThreadCount(threads)
@@ -103,6 +121,24 @@ public final class HelloServer {
                     @Override
                     public void handle(Message<HttpRequest, Void> message, ResponseTrigger trigger,
                             HttpContext context) throws HttpException, IOException {
+                        if (silentEvery > 0 && seq.incrementAndGet() % silentEvery == 0) {
+                            return; // never answered
+                        }
+                        if (delayMs <= 0) {
+                            respond(trigger, context);
+                            return;
+                        }
+                        timer.schedule(() -> {
+                            try {
+                                respond(trigger, context);
+                            } catch (HttpException | IOException e) {
+                                // the client went away
+                            }
+                        }, delayMs, TimeUnit.MILLISECONDS);
+                    }
+
+                    private void respond(ResponseTrigger trigger, HttpContext context)
+                            throws HttpException, IOException {
                         trigger.submitResponse(AsyncResponseBuilder.create(HttpStatus.SC_OK)
                                 .setEntity(AsyncEntityProducers.create(HELLO, ContentType.TEXT_PLAIN))
                                 .build(), context);

@@ -73,8 +73,8 @@ public final class ServerConfig {
 
     /** Builds a {@link ServerConfig}. */
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = 8091;
+        private String host = ServerSettings.SERVER_IP.defaultValue();
+        private int port = ServerSettings.SERVER_PORT.defaultValue();
         private BatcherConfig batcher = BatcherConfig.DEFAULT;
         private long maxBodyBytes = 10L << 20;
         private long maxPixels = 40_000_000L;
@@ -86,18 +86,15 @@ public final class ServerConfig {
         private Builder() {
         }
 
-        /** @param h address to bind; default 127.0.0.1 (loopback only) */
+        /** @param h address to bind ({@link ServerSettings#SERVER_IP}); default 127.0.0.1 (loopback only) */
         public Builder host(String h) {
-            this.host = Objects.requireNonNull(h);
+            this.host = ServerSettings.SERVER_IP.check(h);
             return this;
         }
 
-        /** @param p port in [0, 65535], 0 for an ephemeral one; default 8091 */
+        /** @param p port in [0, 65535], 0 for an ephemeral one ({@link ServerSettings#SERVER_PORT}); default 8091 */
         public Builder port(int p) {
-            if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException("port must be in [0, 65535], got " + p);
-            }
-            this.port = p;
+            this.port = ServerSettings.SERVER_PORT.check(p);
             return this;
         }
 

@@ -1,18 +1,21 @@
 package io.loadgen.cli;
 
-import io.loadgen.core.config.LoadGenConfig;
+import io.loadgen.config.SettingGroup;
+import io.loadgen.config.Settings;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.schedule.RateProfile;
+import io.loadgen.rmi.RmiSettings;
+import io.loadgen.server.ServerSettings;
 import io.loadgen.core.control.LoadControl;
 import io.loadgen.core.control.RunState;
 import io.loadgen.core.control.RunStatus;
 import io.loadgen.core.metrics.IntervalStats;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.RateProfiles;
 import io.loadgen.rmi.RmiLoadControls;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,22 +26,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control a running engine (`loadgen run --rmi-port P` or `--idle`) over RMI.",
                 "Actions: status | set-rate N | set-profile SPEC | start | stop | watch"})
-public final class CtlCommand implements Callable<Integer> {
+public final class CtlCommand implements Callable<Integer>, UsesSettings {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-    Path config;
-
-    @Option(names = "--host", paramLabel = "H", description = "Engine host (default: serverIp, 127.0.0.1).")
-    String host;
-
-    @Option(names = "--port", paramLabel = "P", description = "Engine RMI port (default: rmiPort, 2222).")
-    String port;
-
-    @Option(names = "--token", paramLabel = "TOKEN", description = "The engine's shared token (default: rmiToken,"
-            + " or LOADGEN_RMI_TOKEN).")
-    String token;
 
     @Option(names = "--tls", description = "The engine serves over TLS (its certificate must be in this JVM's trust"
             + " store: LOADGEN_OPTS=-Djavax.net.ssl.trustStore=...).")
@@ -55,14 +45,34 @@ public final class CtlCommand implements Callable<Integer> {
     String value;
 
     @Override
+    public List<SettingGroup> settingGroups() {
+        return List.of(ServerSettings.GROUP.only(ServerSettings.SERVER_IP),
+                RmiSettings.GROUP.only(RmiSettings.RMI_PORT, RmiSettings.RMI_TOKEN));
+    }
+
+    @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, String> o = new LinkedHashMap<>();
-        Configs.put(o, "serverIp", host);
-        Configs.put(o, "rmiPort", port);
-        Configs.put(o, "rmiToken", token);
-        LoadGenConfig cfg = Configs.load(config, o);
-        LoadControl c = RmiLoadControls.connect(cfg.serverIp(), cfg.rmiPort(), cfg.rmiToken().orElse(null), tls);
+        Settings cfg = CliSettings.load(spec);
+        double rate = "set-rate".equals(action) ? number(value) : 0;
+        RateProfile profile = "set-profile".equals(action) ? profile(value) : null;
+        if (!List.of("status", "start", "stop", "set-rate", "set-profile", "watch").contains(action)) {
+            throw new UsageException("unknown action '" + action
+                    + "': status, set-rate N, set-profile SPEC, start, stop, watch");
+        }
+        LoadControl c = RmiLoadControls.connect(cfg.get(ServerSettings.SERVER_IP), cfg.get(RmiSettings.RMI_PORT),
+                cfg.get(RmiSettings.RMI_TOKEN).orElse(null), tls);
+        try {
+            act(c, rate, profile, out);
+        } catch (IllegalArgumentException refused) {
+            // the engine refused the value (a rate out of range, say): the message says what is allowed
+            throw new UsageException(refused.getMessage(), refused);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void act(LoadControl c, double rate, RateProfile profile, PrintWriter out) throws InterruptedException {
         switch (action) {
             case "status" -> out.println(status(c.status()));
             case "start" -> {
@@ -74,32 +84,36 @@ public final class CtlCommand implements Callable<Integer> {
                 out.println(status(c.status()));
             }
             case "set-rate" -> {
-                c.setRate(number(value));
+                c.setRate(rate);
                 out.printf(Locale.ROOT, "rate set: %.3f/s%n", c.currentRate());
             }
             case "set-profile" -> {
-                if (value == null) {
-                    throw new IllegalArgumentException("set-profile needs a profile, e.g. steps:100@10s,200@10s");
-                }
-                c.setProfile(RateProfiles.parse(value));
+                c.setProfile(profile);
                 out.printf(Locale.ROOT, "profile set: %s (now %.3f/s)%n", value, c.currentRate());
             }
-            case "watch" -> watch(c, out);
-            default -> throw new IllegalArgumentException("unknown action '" + action
-                    + "': status, set-rate N, set-profile SPEC, start, stop, watch");
+            default -> watch(c, out);
         }
-        out.flush();
-        return 0;
     }
 
     private static double number(String v) {
         if (v == null) {
-            throw new IllegalArgumentException("set-rate needs a rate in requests per second, e.g. set-rate 250");
+            throw new UsageException("set-rate needs a rate in requests per second, e.g. set-rate 250");
         }
         try {
             return Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + v + "' is not a rate: give requests per second, e.g. 250");
+            throw new UsageException("'" + v + "' is not a rate: give requests per second, e.g. 250");
+        }
+    }
+
+    private static RateProfile profile(String v) {
+        if (v == null) {
+            throw new UsageException("set-profile needs a profile, e.g. steps:100@10s,200@10s");
+        }
+        try {
+            return RateProfiles.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
         }
     }
 

@@ -1,16 +1,21 @@
 package io.loadgen.cli;
 
-import io.loadgen.core.config.LoadGenConfig;
+import io.loadgen.config.SettingGroup;
+import io.loadgen.config.Settings;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.config.CoreSettings;
+import io.loadgen.server.ServerSettings;
 import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.Payload;
 import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.engine.TransportConfig;
+import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.schedule.StepRate;
 import io.loadgen.server.InferenceServer;
@@ -42,7 +47,7 @@ import picocli.CommandLine.Option;
         description = {"Start the bundled inference server (default model) on serverIp:serverPort, probe its"
                 + " capacity, and drive it open-loop in rising steps from 10%% to 150%% of it; print the live line"
                 + " and the summary, and write a results dir."})
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, UsesSettings {
     /** The steps, as fractions of the probed capacity. */
     static final double[] STEPS = {0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5};
     /** Sample images bundled in the jar (copies of samples/images). */
@@ -51,18 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-    Path config;
-
     @Option(names = "--duration", paramLabel = "DUR", defaultValue = "60s",
-            description = "Length of the stepped run after the probe (default 60s).")
+            description = "Length of the stepped run after the probe, at least 8s (default ${DEFAULT-VALUE}).")
     String duration;
-
-    @Option(names = "--port", paramLabel = "N", description = "Server port (default: serverPort, 8091; 0: any).")
-    String port;
-
-    @Option(names = "--model", paramLabel = "DIR", description = "SavedModel to serve instead of the default.")
-    String model;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Results dir (default: outDir/demo-<time>).")
     Path out;
@@ -71,23 +67,30 @@ public final class DemoCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override
+    public List<SettingGroup> settingGroups() {
+        return List.of(ServerSettings.GROUP, CoreSettings.RESULTS_GROUP);
+    }
+
+    @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        Map<String, String> overrides = new LinkedHashMap<>();
-        Configs.put(overrides, "serverPort", port);
-        Configs.put(overrides, "model", model);
-        LoadGenConfig cfg = Configs.load(config, overrides);
-        Duration length = ChronoDurations.parse(duration, "s");
+        Settings cfg = CliSettings.load(spec);
+        Duration length;
+        try {
+            length = ChronoDurations.parse(duration, "s");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--duration: " + e.getMessage());
+        }
         if (length.compareTo(Duration.ofSeconds(8)) < 0) {
-            throw new IllegalArgumentException("--duration must be at least 8s (one second per step), got " + duration);
+            throw new UsageException("--duration must be at least 8s (one second per step), got " + duration);
         }
         List<Payload> payloads = samples();
 
-        o.println("loadgen demo: starting the bundled server (" + cfg.model().map(Path::toString)
+        o.println("loadgen demo: starting the bundled server (" + cfg.get(ServerSettings.MODEL).map(Path::toString)
                 .orElse("MobileNetV2 with untrained weights, built on first use") + ") ...");
         o.flush();
-        try (InferenceServer server = InferenceServer.start(ServeCommand.serverConfig(cfg),
-                ServeCommand.modelFactory(cfg))) {
+        try (InferenceServer server = InferenceServer.start(ServerSettings.serverConfig(cfg),
+                ServerSettings.modelFactory(cfg))) {
             if (!server.awaitReady(Duration.ofMinutes(10))) {
                 throw new IllegalStateException("the server did not become ready");
             }
@@ -104,10 +107,10 @@ public final class DemoCommand implements Callable<Integer> {
                 steps.add(new StepRate.Step(Math.max(0.5, Math.round(f * capacity * 10) / 10.0), step));
             }
             StepRate profile = new StepRate(steps);
-            RunPlan plan = new RunPlan(profile, Arrival.POISSON, cfg.seed(), null);
-            EngineConfig engine = cfg.engineConfig().toBuilder().warmup(Duration.ZERO).build();
-            TransportConfig transport = cfg.transportConfig();
-            Path dir = out != null ? out : cfg.outDir().resolve("demo-" + LocalDateTime.now().format(
+            RunPlan plan = new RunPlan(profile, Arrival.POISSON, cfg.get(CoreSettings.SEED), null);
+            EngineConfig engine = EngineConfig.from(cfg);
+            TransportConfig transport = TransportConfig.from(cfg);
+            Path dir = out != null ? out : cfg.get(CoreSettings.OUT_DIR).resolve("demo-" + LocalDateTime.now().format(
                     DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("target", target.toString());
@@ -139,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
     static double probe(Workload workload) throws InterruptedException {
         LoadGenerator probe = LoadGenerator.builder(workload)
                 .engine(EngineConfig.custom().maxInFlight(64).overflow(EngineConfig.Overflow.DROP)
-                        .warmup(Duration.ofSeconds(2)).build())
+                        .warmup(Warmup.atTarget(Duration.ofSeconds(2))).build())
                 .transport(TransportConfig.custom().connections(64).build())
                 .plan(new RunPlan(new ConstantRate(400), Arrival.CONSTANT, 1, Duration.ofSeconds(6)))
                 .build();

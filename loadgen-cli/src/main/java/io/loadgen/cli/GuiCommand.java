@@ -1,16 +1,19 @@
 package io.loadgen.cli;
 
-import io.loadgen.core.config.LoadGenConfig;
+import io.loadgen.config.SettingGroup;
+import io.loadgen.config.Settings;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.config.CoreSettings;
+import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
-import io.loadgen.core.engine.Payload;
+import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.engine.TransportConfig;
 import io.loadgen.core.engine.Workload;
+import io.loadgen.rmi.RmiSettings;
 import io.loadgen.gui.ControlSource;
 import io.loadgen.gui.Launcher;
 import io.loadgen.gui.LocalResults;
-import java.net.URI;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,54 +25,46 @@ import picocli.CommandLine.Option;
                 + " apply at once. Without --connect it drives a local engine against --target (default:"
                 + " imageClassifyBaseURL) and writes each run to outDir/gui-<time>.",
                 "On a machine without a GPU: LOADGEN_OPTS=-Dprism.order=sw."})
-public final class GuiCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-    Path config;
+public final class GuiCommand implements Callable<Integer>, UsesSettings {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    WorkloadOptions request = new WorkloadOptions();
 
     @Option(names = "--connect", paramLabel = "HOST:PORT", description = "A remote engine (loadgen run --rmi-port).")
     String connect;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "The remote engine's shared token.")
-    String token;
-
-    @Option(names = "--target", paramLabel = "URL", description = "Target of the local engine.")
-    String target;
-
-    @Option(names = "--payload", paramLabel = "FILE|DIR", description = "Request bodies of the local engine.")
-    String payload;
+    @Override
+    public List<SettingGroup> settingGroups() {
+        return List.of(CoreSettings.TARGET_GROUP, CoreSettings.SCHEDULE_GROUP, CoreSettings.ENGINE_GROUP,
+                CoreSettings.TRANSPORT_GROUP, CoreSettings.RESULTS_GROUP, RmiSettings.GROUP.only(RmiSettings.RMI_TOKEN));
+    }
 
     @Override
     public Integer call() {
-        Map<String, String> o = new LinkedHashMap<>();
-        Configs.put(o, "payload", payload);
-        Configs.put(o, "rmiToken", token);
-        LoadGenConfig cfg = Configs.load(config, o);
+        Settings cfg = CliSettings.load(spec);
         if (connect != null) {
             int colon = connect.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--connect must be HOST:PORT, got '" + connect + "'");
-            }
-            int port;
+            int port = -1;
             try {
-                port = Integer.parseInt(connect.substring(colon + 1));
+                port = colon <= 0 ? -1 : Integer.parseInt(connect.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--connect must be HOST:PORT, got '" + connect + "'");
+                // reported below
             }
-            Launcher.open(ControlSource.remote(connect.substring(0, colon), port, cfg.rmiToken().orElse(null)), null,
-                    cfg.recordInterval());
+            if (port < 0 || port > 65535) {
+                throw new UsageException("--connect must be HOST:PORT, got '" + connect + "'");
+            }
+            Launcher.open(ControlSource.remote(connect.substring(0, colon), port,
+                    cfg.get(RmiSettings.RMI_TOKEN).orElse(null)), null, cfg.get(CoreSettings.RECORD_INTERVAL));
             return 0;
         }
-        URI uri = target != null ? URI.create(target) : cfg.imageClassifyBaseUrl();
-        Workload.Builder wb = Workload.builder(uri).seed(cfg.seed());
-        if (cfg.payload().isPresent()) {
-            wb.payloads(Payload.read(cfg.payload().get(), null));
-        } else if (target == null) {
-            wb.payloads(DemoCommand.samples());
-        }
-        LocalResults results = new LocalResults(cfg.outDir());
-        LoadGenerator engine = LoadGenerator.builder(wb.build()).transport(cfg.transportConfig())
-                .engine(cfg.engineConfig()).plan(cfg.runPlan()).listener(results).build();
-        Launcher.open(ControlSource.local(engine), results, cfg.recordInterval());
+        boolean ownTarget = !cfg.source(CoreSettings.TARGET).equals("default");
+        Workload workload = request.workload(cfg, ownTarget ? List.of() : DemoCommand.samples());
+        LocalResults results = new LocalResults(cfg.get(CoreSettings.OUT_DIR));
+        LoadGenerator engine = LoadGenerator.builder(workload).transport(TransportConfig.from(cfg))
+                .engine(EngineConfig.from(cfg)).plan(RunPlan.from(cfg)).listener(results).build();
+        Launcher.open(ControlSource.local(engine), results, cfg.get(CoreSettings.RECORD_INTERVAL));
         engine.stop();
         return 0;
     }

@@ -3,7 +3,7 @@ package io.loadgen.cli;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,6 +25,14 @@ final class LiveLine implements IntervalListener {
     }
 
     @Override
+    public synchronized void onWaiting(Waiting w) {
+        out.println(String.format(Locale.ROOT, "[%6.1fs] waiting for interval %d: %d requests in flight, %d queued"
+                + " (an interval is shown once all its requests have ended)", ChronoDurations.seconds(w.elapsed()),
+                w.interval(), w.inFlight(), w.queued()));
+        out.flush();
+    }
+
+    @Override
     public synchronized void onInterval(IntervalStats s, IntervalHistograms h) {
         elapsed = elapsed.plus(s.length());
         out.println(format(s, elapsed, length));
@@ -41,6 +49,9 @@ final class LiveLine implements IntervalListener {
                 s.counts().dropped(), s.inFlight()));
         if (s.queued() > 0) {
             b.append("  queued ").append(s.queued());
+        }
+        if (s.warmup()) {
+            b.append("  (warm-up)");
         }
         if (length != null && !length.isZero()) {
             double f = Math.min(1.0, ChronoDurations.seconds(elapsed) / ChronoDurations.seconds(length));

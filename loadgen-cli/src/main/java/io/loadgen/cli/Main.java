@@ -1,5 +1,8 @@
 package io.loadgen.cli;
 
+import io.loadgen.config.UsageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,14 +10,13 @@ import picocli.CommandLine.Command;
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Open-loop load generator for ML inference services.",
         subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, SearchCommand.class, CtlCommand.class,
-                GuiCommand.class,
-                ReportCommand.class, CommandLine.HelpCommand.class})
+                GuiCommand.class, ReportCommand.class, SettingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a run whose assertion failed. */
     public static final int EXIT_ASSERTION_FAILED = 1;
-    /** Exit code of bad flags or configuration. */
+    /** Exit code of bad flags, settings or input files. */
     public static final int EXIT_USAGE = 2;
-    /** Exit code of a run that failed for any other reason (a bug or an I/O error). */
+    /** Exit code of a command that failed: an I/O error, an engine out of reach, or a bug (which says so). */
     public static final int EXIT_FAILED = 3;
 
     @CommandLine.Spec
@@ -34,21 +36,36 @@ public final class Main implements Runnable {
     /** @return the configured command line */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpAutoWidth(true);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommand() instanceof UsesSettings u) {
+                CliSettings.addOptions(sub.getCommandSpec(), u.settingGroups());
+            }
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (ex instanceof IllegalArgumentException) {
+            if (ex instanceof UsageException) {
                 cmd.getErr().println("loadgen: " + ex.getMessage());
                 return EXIT_USAGE;
             }
-            if (ex instanceof SecurityException || ex instanceof io.loadgen.rmi.RemoteControlException
-                    || ex instanceof IllegalStateException) {
+            if (isOperational(ex)) {
                 cmd.getErr().println("loadgen: " + ex.getMessage());
                 return EXIT_FAILED;
             }
-            throw ex;
+            cmd.getErr().println("loadgen: internal error (a bug in loadgen: please report it with this trace):");
+            ex.printStackTrace(cmd.getErr());
+            return EXIT_FAILED;
         });
-        cl.setExitCodeExceptionMapper(t -> t instanceof IllegalArgumentException
-                || t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
+        cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
         return cl;
+    }
+
+    /**
+     * Failures of the world rather than of loadgen: files that cannot be written, an engine out of reach or refusing
+     * the token, a remote engine's refusal.
+     */
+    private static boolean isOperational(Exception ex) {
+        return ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof SecurityException
+                || ex instanceof io.loadgen.rmi.RemoteControlException;
     }
 
     @Override

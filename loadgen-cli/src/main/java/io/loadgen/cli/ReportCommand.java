@@ -23,7 +23,7 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean run = Files.isRegularFile(dir.resolve("timeline.csv")) && Files.isRegularFile(dir.resolve("latency.hlog"));
         if (!run && !Files.isRegularFile(dir.resolve("search.json"))) {
-            throw new IllegalArgumentException(dir + " is not a results dir: it holds neither timeline.csv and"
+            throw new io.loadgen.config.UsageException(dir + " is not a results dir: it holds neither timeline.csv and"
                     + " latency.hlog nor search.json");
         }
         spec.commandLine().getOut().println("report: " + HtmlReport.write(dir).toAbsolutePath());

@@ -1,23 +1,25 @@
 package io.loadgen.cli;
 
-import io.loadgen.core.config.LoadGenConfig;
-import io.loadgen.core.engine.Payload;
+import io.loadgen.config.SettingGroup;
+import io.loadgen.config.Settings;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.config.CoreSettings;
+import io.loadgen.core.engine.EngineConfig;
+import io.loadgen.core.engine.TransportConfig;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.report.HtmlReport;
-import io.loadgen.core.report.SummaryJson;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.search.MaxRateSearch;
 import io.loadgen.core.search.SearchConfig;
-import io.loadgen.core.search.SearchJson;
+import io.loadgen.core.search.SearchFile;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,15 +31,12 @@ import picocli.CommandLine.Option;
                 + " within --p99 with at most --max-errors errors. Each trial runs until its last windows agree (or"
                 + " --max-trial); the rate doubles until a trial fails, then the bracket is bisected.",
                 "Writes search.json and report.html (the latency-vs-throughput curve) into --out."})
-public final class SearchCommand implements Callable<Integer> {
+public final class SearchCommand implements Callable<Integer>, UsesSettings {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-    Path config;
-
-    @Option(names = "--target", paramLabel = "URL", description = "Target URL (default: imageClassifyBaseURL).")
-    String target;
+    @CommandLine.Mixin
+    WorkloadOptions request = new WorkloadOptions();
 
     @Option(names = "--p99", paramLabel = "DUR", required = true, description = "The p99 bound, e.g. 50ms.")
     String p99;
@@ -63,48 +62,50 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Longest trial; an unsettled trial is judged on its last windows.")
     String maxTrial;
 
-    @Option(names = "--payload", paramLabel = "FILE|DIR", description = "Request bodies from a file or directory.")
-    String payload;
-
-    @Option(names = "--method", paramLabel = "M", description = "HTTP method.")
-    String method;
-
     @Option(names = "--out", paramLabel = "DIR", description = "Where search.json and report.html go.")
     Path out;
 
     @Override
+    public List<SettingGroup> settingGroups() {
+        return List.of(CoreSettings.TARGET_GROUP, CoreSettings.SCHEDULE_GROUP.only(CoreSettings.SEED),
+                CoreSettings.ENGINE_GROUP, CoreSettings.TRANSPORT_GROUP, CoreSettings.RESULTS_GROUP);
+    }
+
+    @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        Map<String, String> overrides = new LinkedHashMap<>();
-        Configs.put(overrides, "payload", payload);
-        Configs.put(overrides, "method", method);
-        LoadGenConfig cfg = Configs.load(config, overrides);
-        URI uri = target != null ? URI.create(target) : cfg.imageClassifyBaseUrl();
-        Workload.Builder wb = Workload.builder(uri).seed(cfg.seed());
-        if (cfg.payload().isPresent()) {
-            wb.payloads(Payload.read(cfg.payload().get(), null));
+        Settings cfg = CliSettings.load(spec);
+        Workload workload = request.workload(cfg, List.of());
+        URI uri = workload.target();
+        SearchConfig sc;
+        try {
+            sc = SearchConfig.custom(ChronoDurations.parse(p99, "ms"))
+                    .maxErrorRatio(maxErrors / 100).startRate(start).maxRate(maxRate).precision(precision / 100)
+                    .trialLength(ChronoDurations.parse(minTrial, "s"), ChronoDurations.parse(maxTrial, "s"))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
         }
-        cfg.method().ifPresent(wb::method);
-        Workload workload = wb.build();
-        SearchConfig sc = SearchConfig.custom(ChronoDurations.parse(p99, "ms"))
-                .maxErrorRatio(maxErrors / 100).startRate(start).maxRate(maxRate).precision(precision / 100)
-                .trialLength(ChronoDurations.parse(minTrial, "s"), ChronoDurations.parse(maxTrial, "s"))
-                .build();
-        Path dir = out != null ? out : cfg.outDir().resolve("search-" + LocalDateTime.now().format(
+        Path dir = out != null ? out : cfg.get(CoreSettings.OUT_DIR).resolve("search-" + LocalDateTime.now().format(
                 DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         o.printf("loadgen search: %s, p99 <= %s with <= %.2f%% errors%n", workload, ChronoDurations.format(
                 sc.p99Bound()), maxErrors);
         o.flush();
-        MaxRateSearch.Result r = new MaxRateSearch(workload, cfg.transportConfig(), cfg.engineConfig(), sc, t -> {
-            o.printf(Locale.ROOT, "trial %2d: %10.1f/s -> achieved %10.1f/s, p99 %9s, errors %.2f%%, %5.1fs%s: %s%n",
-                    t.number(), t.targetRate(), t.achievedRate(), ChronoDurations.format(t.p99()),
+        MaxRateSearch.Result r = new MaxRateSearch(workload, TransportConfig.from(cfg), EngineConfig.from(cfg), sc, t -> {
+            o.printf(Locale.ROOT, "trial %2d: %10.1f/s -> achieved %10.1f/s, p99 %9s, errors %.2f%%, %5.1fs%s: %s;"
+                    + " generator %s%n", t.number(), t.targetRate(), t.achievedRate(), ChronoDurations.format(t.p99()),
                     100 * t.errorRatio(), ChronoDurations.seconds(t.length()), t.stable() ? " stable" : "",
-                    t.passed() ? "PASS" : "FAIL (" + t.reason() + ")");
+                    t.passed() ? "PASS" : "FAIL (" + t.reason() + ")", t.verdict().describe());
             o.flush();
         }).run();
-        SummaryJson.MAPPER.writeValue(dir.resolve("search.json").toFile(), SearchJson.of(uri.toString(), sc, r));
-        o.printf(Locale.ROOT, "answer: %.1f requests/s (%s)%n", r.maxRate(), SearchJson.confidence(r));
+        SearchFile.of(uri.toString(), sc, r).write(dir.resolve(SearchFile.FILE));
+        o.printf(Locale.ROOT, "answer: %.1f requests/s (%s)%n", r.maxRate(), SearchFile.confidence(r));
+        long invalid = r.trials().stream().filter(t -> !t.verdict().valid()).count();
+        if (invalid > 0) {
+            o.printf("warning: the generator did not keep the schedule of %d trial(s): their figures include its own"
+                    + " limits (see the verdicts above)%n", invalid);
+        }
         o.println("report: " + HtmlReport.write(dir).toAbsolutePath());
         o.flush();
         return r.maxRate() > 0 ? 0 : Main.EXIT_ASSERTION_FAILED;

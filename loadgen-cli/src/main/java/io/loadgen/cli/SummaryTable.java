@@ -2,7 +2,7 @@ package io.loadgen.cli;
 
 import io.loadgen.core.metrics.LatencySummary;
 import io.loadgen.core.metrics.RunSummary;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import java.util.Locale;
 
 /** The end-of-run summary as people read it. */
@@ -18,17 +18,36 @@ final class SummaryTable {
                 ChronoDurations.format(s.duration()), s.target(), s.arrival(), s.profile()));
         b.append(String.format(Locale.ROOT, "  offered   %10.1f req/s   (%d scheduled)%n", s.offeredRate(),
                 c.scheduled()));
-        b.append(String.format(Locale.ROOT, "  achieved  %10.1f req/s   (%d completed, %d ok)%n", s.achievedRate(),
-                c.completed(), c.ok()));
+        b.append(String.format(Locale.ROOT, "  achieved  %10.1f req/s   (%d completed, %d ok%s)%n", s.achievedRate(),
+                c.completed(), c.ok(), c.completed() > s.completedBeforeEnd()
+                        ? "; " + (c.completed() - s.completedBeforeEnd()) + " after the end of scheduling" : ""));
         b.append(String.format(Locale.ROOT,
                 "  errors    %10d         (%.3f%%: connect %d, timeout %d, 4xx %d, 5xx %d, other %d)%n",
                 e.total(), 100 * s.errorRatio(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other()));
         b.append(String.format(Locale.ROOT, "  dropped   %10d%n", c.dropped()));
+        if (c.unfinished() > 0) {
+            b.append(String.format(Locale.ROOT, "  unfinished%10d         (still in flight when the drain ended; in the"
+                    + " latency at their elapsed time)%n", c.unfinished()));
+        }
+        if (c.waited() > 0) {
+            b.append(String.format(Locale.ROOT, "  waited    %10d         (in the client, for an in-flight slot)%n",
+                    c.waited()));
+        }
         b.append(String.format(Locale.ROOT, "  %-28s %9s %9s %9s %9s %9s %9s%n", "", "p50", "p90", "p99", "p99.9",
                 "max", "mean"));
         b.append(row("latency (from intended send)", s.latency()));
         b.append(row("service time (from send)", s.serviceTime()));
         b.append(row("send lag", s.sendLag()));
+        var g = s.generator();
+        b.append(String.format(Locale.ROOT, "  generator: %.2f of %d cores (busiest thread %.0f%%), %d GC pauses, longest"
+                + " %s%s%n", g.generatorCpu(), g.cores(), 100 * g.busiestThreadCpu(), g.gcPauses(),
+                ChronoDurations.format(g.gcPauseMax()), s.selfWarm().isEmpty() ? "" : "; self-warm: " + s.selfWarm()));
+        b.append("verdict: ").append(s.verdict().valid() ? "VALID: the generator kept its schedule"
+                : "INVALID: the generator did not keep its schedule, so these figures include its own limits:")
+                .append(String.format("%n"));
+        for (String r : s.verdict().reasons()) {
+            b.append("  - ").append(r).append(String.format("%n"));
+        }
         return b.toString();
     }
 

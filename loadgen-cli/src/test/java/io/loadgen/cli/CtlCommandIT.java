@@ -32,7 +32,7 @@ class CtlCommandIT {
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         String[] all = new String[args.length + 4];
         all[0] = "ctl";
-        all[1] = "--port";
+        all[1] = "--rmi-port";
         all[2] = Integer.toString(port);
         all[3] = "--host=127.0.0.1";
         System.arraycopy(args, 0, all, 4, args.length);
@@ -72,14 +72,20 @@ class CtlCommandIT {
                 assertTrue(bad.err().contains("[0, 1000000]"), bad.err());
                 // A controller that vanishes mid-call costs the engine nothing: kill one while it watches.
                 Process vanishing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                        .toString(), "-jar", Path.of("target", "loadgen-cli.jar").toString(), "ctl", "--port",
+                        .toString(), "-jar", Path.of("target", "loadgen-cli.jar").toString(), "ctl", "--rmi-port",
                         Integer.toString(port), "watch").redirectErrorStream(true)
                         .redirectOutput(tmp.resolve("vanishing.log").toFile()).start();
                 TimeUnit.MILLISECONDS.sleep(2500);
                 vanishing.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 io.loadgen.core.control.LoadControl direct = io.loadgen.rmi.RmiLoadControls.connect("127.0.0.1", port);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (direct.latestInterval().isEmpty()) { // the engine self-warms before its first interval
+                    assertTrue(System.nanoTime() < until, "no interval within 20 s of the start");
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
                 long seen = direct.latestInterval().orElseThrow().index();
                 while (direct.latestInterval().orElseThrow().index() < seen + 2) {
+                    assertTrue(System.nanoTime() < until, "no new interval within 20 s after a controller vanished");
                     TimeUnit.MILLISECONDS.sleep(50);
                 }
                 assertEquals(300, direct.latestInterval().orElseThrow().achievedRate(), 30,

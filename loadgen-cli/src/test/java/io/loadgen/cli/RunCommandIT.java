@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.loadgen.core.report.SummaryFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.testing.LoopbackServer;
@@ -106,11 +107,12 @@ class RunCommandIT {
     void badFlagsAndValuesFailWithAMessageNamingTheKey(@TempDir Path tmp) {
         Result rate = loadgen("run", "--target", "http://127.0.0.1:9/", "--rate", "-5", "--out", tmp.toString());
         assertEquals(Main.EXIT_USAGE, rate.code());
-        assertTrue(rate.err().contains("'rate'") && rate.err().contains("[0, 1000000]"), rate.err());
+        assertTrue(rate.err().contains("for rate (from flag --rate)") && rate.err().contains("[0, 1000000]"),
+                rate.err());
 
         Result profile = loadgen("run", "--target", "http://127.0.0.1:9/", "--profile", "square:5");
         assertEquals(Main.EXIT_USAGE, profile.code());
-        assertTrue(profile.err().contains("'profile'") && profile.err().contains("unknown profile kind"),
+        assertTrue(profile.err().contains("for profile") && profile.err().contains("unknown profile kind"),
                 profile.err());
 
         Result assertion = loadgen("run", "--target", "http://127.0.0.1:9/", "--assert", "p99<1%");
@@ -151,13 +153,26 @@ class RunCommandIT {
                 p.destroyForcibly();
             }
             String out = Files.readString(tmp.resolve("out.txt"));
-            JsonNode s = JSON.readTree(dir.resolve("summary.json").toFile());
-            assertEquals("interrupted", s.get("state").asText(), out);
-            assertTrue(s.get("duration_s").asDouble() < 30, "ended early: " + s.get("duration_s"));
-            assertTrue(s.get("completed").asLong() >= 400, "kept what ran: " + s.get("completed"));
-            assertEquals(s.get("sent").asLong(), s.get("completed").asLong(), "in-flight requests finished");
+            assertEquals(143, p.exitValue(), "exit code of a JVM ended by SIGTERM (128 + 15): " + out);
+            SummaryFile s = SummaryFile.read(dir.resolve(SummaryFile.FILE));
+            assertEquals("interrupted", s.state(), out);
+            assertTrue(s.durationS() < 30, "ended early: " + s.durationS());
+            assertTrue(s.completed() >= 400, "kept what ran: " + s.completed());
+            assertEquals(s.sent(), s.completed() + s.unfinished(), "every sent request is accounted for");
+            assertEquals(s.scheduled(), s.sent() + s.dropped(), "every scheduled request is accounted for");
             List<String> rows = Files.readAllLines(dir.resolve("timeline.csv"));
-            assertEquals(s.get("intervals").asInt(), rows.size() - 1);
+            assertEquals(s.intervals(), rows.size() - 1, "one timeline row per interval");
+            int histograms = 0;
+            try (org.HdrHistogram.HistogramLogReader r = new org.HdrHistogram.HistogramLogReader(
+                    dir.resolve("latency.hlog").toFile())) {
+                while (r.nextIntervalHistogram() != null) {
+                    histograms++;
+                }
+            }
+            assertEquals(3 * s.intervals(), histograms, "three histograms per interval in latency.hlog");
+            String report = Files.readString(dir.resolve("report.html"));
+            assertTrue(report.contains("interrupted") && report.contains("Generator verdict"), "report.html of the"
+                    + " interrupted run");
             assertTrue(out.contains("Run interrupted"), out);
         }
     }

@@ -1,7 +1,6 @@
 package io.loadgen.gui;
 
 import io.loadgen.cli.DemoCommand;
-import io.loadgen.core.config.LoadGenConfig;
 import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.Workload;

@@ -5,9 +5,11 @@ import io.loadgen.core.control.RunState;
 import io.loadgen.core.control.RunStatus;
 import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.WindowStats;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.schedule.RateProfile;
 import io.loadgen.core.schedule.RateProfiles;
@@ -71,6 +73,8 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     final Button stop = new Button("Stop");
     final CheckBox logScale = new CheckBox("log latency");
     final Label message = new Label();
+    /** The generator's verdict on the current or last run: whether its figures are the target's. */
+    final Label verdict = new Label();
     private volatile RunState lastState;
     private volatile boolean finished;
 
@@ -171,7 +175,8 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         }
         HBox readouts = new HBox(28, labelled("p99 (window)", p99), labelled("achieved /s", achieved),
                 labelled("errors", errorPct), labelled("send lag p99", sendLag));
-        VBox box = new VBox(6, heading, controls, more, readouts);
+        verdict.setWrapText(true);
+        VBox box = new VBox(6, heading, controls, more, readouts, verdict);
         box.setPadding(new Insets(8));
         return box;
     }
@@ -218,7 +223,11 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
                 }
             }
             lastState = s.state();
-            Platform.runLater(() -> show(s, w));
+            RunSummary sum = s.state() == RunState.IDLE ? null : c.summary();
+            Platform.runLater(() -> {
+                show(s, w);
+                showVerdict(sum);
+            });
         } catch (RuntimeException e) {
             source.reset();
             Platform.runLater(() -> {
@@ -226,6 +235,17 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
                 connection.setStyle("-fx-text-fill: #c0392b;");
             });
         }
+    }
+
+    private void showVerdict(RunSummary sum) {
+        if (sum == null || sum.intervals() == 0) {
+            verdict.setText("");
+            return;
+        }
+        Verdict v = sum.verdict();
+        verdict.setText(v.valid() ? "generator: VALID (it kept its schedule)"
+                : "generator: INVALID: " + String.join("; ", v.reasons()));
+        verdict.setStyle(v.valid() ? "-fx-text-fill: #2e7d32;" : "-fx-text-fill: #c0392b; -fx-font-weight: bold;");
     }
 
     private void show(RunStatus s, WindowStats w) {

@@ -1,7 +1,7 @@
 package io.loadgen.gui;
 
 import io.loadgen.core.metrics.IntervalStats;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,6 +17,7 @@ import java.util.Map;
  * the report.
  */
 public final class LocalResults implements IntervalListener {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalResults.class);
     private final Path outDir;
     private ResultsWriter writer;
     private Path lastDir;
@@ -54,6 +55,7 @@ public final class LocalResults implements IntervalListener {
             HtmlReport.write(lastDir);
         } catch (Exception e) {
             // the data files are written; the report can be rebuilt with `loadgen report`
+            LOG.warn("report.html of {} not built ({}); `loadgen report {}` retries", lastDir, e.toString(), lastDir);
         }
         return lastDir;
     }

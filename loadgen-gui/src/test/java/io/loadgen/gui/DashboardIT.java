@@ -80,6 +80,10 @@ class DashboardIT {
         waitFor(() -> engine.latestInterval().map(i -> i.achievedRate() > 250).orElse(false),
                 "the achieved rate to follow");
         assertTrue(dashboard.p99.getText().endsWith("s"), "a p99 readout: " + dashboard.p99.getText());
+        waitFor(() -> org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dashboard.verdict.getText()).get()
+                .startsWith("generator: "), "the generator's verdict");
+        assertTrue(dashboard.verdict.getText().startsWith("generator: VALID")
+                || dashboard.verdict.getText().startsWith("generator: INVALID: "), dashboard.verdict.getText());
         assertEquals("connected", dashboard.connection.getText());
         assertTrue(dashboard.title.getText().endsWith(server.uri("/gui").toString()), dashboard.title.getText());
 

@@ -1,5 +1,6 @@
 package io.loadgen.server.batching;
 
+import io.loadgen.server.ServerSettings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -64,11 +65,11 @@ public final class BatcherConfig {
 
     /** Builds a {@link BatcherConfig}. */
     public static final class Builder {
-        private int maxBatch = 8;
-        private Duration maxDelay = Duration.ofMillis(5);
-        private int queueCapacity = 256;
-        private int workers = 1;
-        private Duration defaultDeadline = Duration.ofSeconds(30);
+        private int maxBatch = ServerSettings.MAX_BATCH.defaultValue();
+        private Duration maxDelay = ServerSettings.MAX_DELAY.defaultValue();
+        private int queueCapacity = ServerSettings.QUEUE_SIZE.defaultValue();
+        private int workers = ServerSettings.WORKERS.defaultValue();
+        private Duration defaultDeadline = ServerSettings.REQUEST_DEADLINE.defaultValue();
         private Duration starvationLimit = Duration.ofMillis(200);
 
         private Builder() {
@@ -76,10 +77,7 @@ public final class BatcherConfig {
 
         /** @param n most requests in one model run, in [1, 1024]; default 8 (1 turns batching off) */
         public Builder maxBatch(int n) {
-            if (n < 1 || n > 1024) {
-                throw new IllegalArgumentException("maxBatch must be in [1, 1024], got " + n);
-            }
-            this.maxBatch = n;
+            this.maxBatch = ServerSettings.MAX_BATCH.check(n);
             return this;
         }
 
@@ -88,28 +86,19 @@ public final class BatcherConfig {
          *     [0, 10 s]; default 5 ms
          */
         public Builder maxDelay(Duration d) {
-            if (d == null || d.isNegative() || d.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("maxDelay must be in [0, 10s], got " + d);
-            }
-            this.maxDelay = d;
+            this.maxDelay = ServerSettings.MAX_DELAY.check(d);
             return this;
         }
 
         /** @param n most requests waiting in each lane, in [1, 1000000]; beyond it 503; default 256 */
         public Builder queueCapacity(int n) {
-            if (n < 1 || n > 1_000_000) {
-                throw new IllegalArgumentException("queue capacity must be in [1, 1000000], got " + n);
-            }
-            this.queueCapacity = n;
+            this.queueCapacity = ServerSettings.QUEUE_SIZE.check(n);
             return this;
         }
 
         /** @param n model instances, each with a thread of its own, in [1, 64]; default 1 */
         public Builder workers(int n) {
-            if (n < 1 || n > 64) {
-                throw new IllegalArgumentException("workers must be in [1, 64], got " + n);
-            }
-            this.workers = n;
+            this.workers = ServerSettings.WORKERS.check(n);
             return this;
         }
 
@@ -118,10 +107,7 @@ public final class BatcherConfig {
          *     default 30 s
          */
         public Builder defaultDeadline(Duration d) {
-            if (d == null || d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("default deadline must be in [1ms, 1h], got " + d);
-            }
-            this.defaultDeadline = d;
+            this.defaultDeadline = ServerSettings.REQUEST_DEADLINE.check(d);
             return this;
         }
 

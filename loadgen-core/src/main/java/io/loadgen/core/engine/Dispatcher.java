@@ -2,14 +2,17 @@ package io.loadgen.core.engine;
 
 import io.loadgen.core.metrics.Outcome;
 import io.loadgen.core.metrics.Recorder;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends due requests within the in-flight limit and applies the overflow policy beyond it. The scheduler thread
- * alone calls {@link #arrive}, {@link #drainQueue} and {@link #dropQueued}; completions arrive on transport threads
- * and only decrement the in-flight count and wake the scheduler when requests wait. Waiting requests are kept as
- * their intended send times only (8 bytes each); the request itself is made when it is sent.
+ * alone calls {@link #arrive}, {@link #drainQueue} and {@link #abandon}; completions arrive on transport threads.
+ * Waiting requests are kept as their intended send times only (8 bytes each); the request itself is made when it is
+ * sent. Every request ends exactly once: answered or failed (on a transport thread), or abandoned as unfinished when
+ * the drain ends, whichever comes first.
  */
 final class Dispatcher {
     private final Transport transport;
@@ -17,20 +20,22 @@ final class Dispatcher {
     private final Recorder recorder;
     private final EngineConfig.Overflow overflow;
     private final int maxQueued;
+    private final InFlightLimit limit;
     private final Thread scheduler;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<InFlightExchange> live = ConcurrentHashMap.newKeySet();
     private final LongQueue queue = new LongQueue();
-    private volatile int maxInFlight;
     private volatile int queued;
+    private volatile int peak;
 
-    Dispatcher(Transport transport, Workload workload, Recorder recorder, EngineConfig config, int maxInFlight,
+    Dispatcher(Transport transport, Workload workload, Recorder recorder, EngineConfig config, InFlightLimit limit,
             Thread scheduler) {
         this.transport = transport;
         this.requests = workload.newSource();
         this.recorder = recorder;
         this.overflow = config.overflow();
         this.maxQueued = config.maxQueued();
-        this.maxInFlight = maxInFlight;
+        this.limit = limit;
         this.scheduler = scheduler;
     }
 
@@ -42,65 +47,105 @@ final class Dispatcher {
         return queued;
     }
 
-    int maxInFlight() {
-        return maxInFlight;
-    }
-
-    void setMaxInFlight(int n) {
-        this.maxInFlight = n;
+    /** @return the most requests in flight at once since the last call (for the auto limit), and resets it */
+    int takePeak() {
+        int p = Math.max(peak, inFlight.get());
+        peak = 0;
+        return p;
     }
 
     /** A request's intended time has come: send it, make it wait, or drop it. */
     void arrive(long intendedNanos, long nowNanos) {
-        recorder.scheduled(nowNanos - intendedNanos);
-        if (queue.isEmpty() && inFlight.get() < maxInFlight) {
-            send(intendedNanos);
+        Recorder.Bucket bucket = recorder.bucketOf(intendedNanos);
+        bucket.scheduled(nowNanos - intendedNanos);
+        if (queue.isEmpty() && hasSlot()) {
+            send(bucket, intendedNanos);
         } else if (overflow == EngineConfig.Overflow.QUEUE && queue.size() < maxQueued) {
             queue.add(intendedNanos);
             queued = queue.size();
+            bucket.waited();
         } else {
-            recorder.dropped();
+            bucket.dropped();
         }
+    }
+
+    private boolean hasSlot() {
+        int n = inFlight.get();
+        return n < limit.get() || limit.grow(n);
     }
 
     /** Sends waiting requests while there are free slots. */
     void drainQueue() {
-        while (!queue.isEmpty() && inFlight.get() < maxInFlight) {
+        while (!queue.isEmpty() && hasSlot()) {
             long intended = queue.poll();
             queued = queue.size();
-            send(intended);
+            send(recorder.bucketOf(intended), intended);
         }
     }
 
-    /** Counts every waiting request as dropped (the run ends before they could be sent). */
-    void dropQueued() {
+    /**
+     * The drain is over: every waiting request is dropped and every request still in flight is recorded as
+     * unfinished at its elapsed time. Their later answers or failures are ignored.
+     *
+     * @param atNanos now
+     * @return {@code {dropped, unfinished}}
+     */
+    long[] abandon(long atNanos) {
+        long dropped = 0;
         while (!queue.isEmpty()) {
-            queue.poll();
-            recorder.dropped();
+            recorder.bucketOf(queue.poll()).dropped();
+            dropped++;
         }
         queued = 0;
+        long unfinished = 0;
+        for (InFlightExchange e : live) {
+            if (e.finish()) {
+                live.remove(e);
+                e.bucket.unfinished(e.intended, e.written, atNanos);
+                inFlight.decrementAndGet();
+                unfinished++;
+            }
+        }
+        return new long[] {dropped, unfinished};
     }
 
-    private void send(long intendedNanos) {
-        inFlight.incrementAndGet();
-        recorder.sent();
-        transport.send(requests.next(), new InFlightExchange(intendedNanos));
+    private void send(Recorder.Bucket bucket, long intendedNanos) {
+        int n = inFlight.incrementAndGet();
+        if (n > peak) {
+            peak = n;
+        }
+        bucket.sent();
+        InFlightExchange e = new InFlightExchange(bucket, intendedNanos);
+        live.add(e);
+        transport.send(requests.next(), e);
     }
 
-    private void ended(Outcome outcome, long intended, long written, long end) {
-        recorder.ended(outcome, intended, written, end);
-        if (inFlight.decrementAndGet() < maxInFlight && queued > 0) {
+    private void ended(InFlightExchange e, Outcome outcome, long end) {
+        if (!e.finish()) {
+            return;
+        }
+        live.remove(e);
+        e.bucket.ended(outcome, e.intended, e.written, end, end < recorder.scheduleEnd());
+        if (inFlight.decrementAndGet() < limit.get() && queued > 0) {
             LockSupport.unpark(scheduler);
         }
     }
 
     /** One request on its way. */
     private final class InFlightExchange implements Transport.Exchange {
+        private final Recorder.Bucket bucket;
         private final long intended;
-        private volatile long written = Recorder.NOT_SENT;
+        private final AtomicInteger state = new AtomicInteger();
+        private volatile long written = Recorder.NOT_WRITTEN;
 
-        InFlightExchange(long intended) {
+        InFlightExchange(Recorder.Bucket bucket, long intended) {
+            this.bucket = bucket;
             this.intended = intended;
+        }
+
+        /** @return whether this call ended the exchange (the first of answer, failure and abandonment) */
+        boolean finish() {
+            return state.compareAndSet(0, 1);
         }
 
         @Override
@@ -110,12 +155,12 @@ final class Dispatcher {
 
         @Override
         public void responded(int status, long nanos) {
-            ended(Outcome.ofStatus(status), intended, written, nanos);
+            ended(this, Outcome.ofStatus(status), nanos);
         }
 
         @Override
         public void failed(Throwable cause, long nanos) {
-            ended(Failures.classify(cause), intended, written, nanos);
+            ended(this, Failures.classify(cause), nanos);
         }
     }
 }

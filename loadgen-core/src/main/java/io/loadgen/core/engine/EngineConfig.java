@@ -1,5 +1,7 @@
 package io.loadgen.core.engine;
 
+import io.loadgen.config.Settings;
+import io.loadgen.core.config.CoreSettings;
 import java.time.Duration;
 
 /**
@@ -29,7 +31,7 @@ public final class EngineConfig {
     private final Duration drainTimeout;
     private final Duration recordInterval;
     private final int windowSize;
-    private final Duration warmup;
+    private final Warmup warmup;
 
     private EngineConfig(Builder b) {
         this.maxInFlight = b.maxInFlight;
@@ -43,6 +45,19 @@ public final class EngineConfig {
 
     public static Builder custom() {
         return new Builder();
+    }
+
+    /** @return the engine settings of these values ({@link CoreSettings#ENGINE_GROUP} and the warm-up) */
+    public static EngineConfig from(Settings s) {
+        return custom()
+                .maxInFlight(s.get(CoreSettings.MAX_IN_FLIGHT))
+                .overflow(s.get(CoreSettings.OVERFLOW))
+                .maxQueued(s.get(CoreSettings.MAX_QUEUED))
+                .drainTimeout(s.get(CoreSettings.DRAIN_TIMEOUT))
+                .recordInterval(s.get(CoreSettings.RECORD_INTERVAL))
+                .windowSize(s.get(CoreSettings.WINDOW_SIZE))
+                .warmup(s.get(CoreSettings.WARMUP))
+                .build();
     }
 
     /** @return a builder holding this config's values */
@@ -76,8 +91,8 @@ public final class EngineConfig {
         return windowSize;
     }
 
-    /** @return the warm-up left out of the run's summary */
-    public Duration warmup() {
+    /** @return the warm-up: the self-warm before the start, and the start of the run left out of its summary */
+    public Warmup warmup() {
         return warmup;
     }
 
@@ -90,13 +105,13 @@ public final class EngineConfig {
 
     /** Builds an {@link EngineConfig}. */
     public static final class Builder {
-        private int maxInFlight;
-        private Overflow overflow = Overflow.QUEUE;
-        private int maxQueued = 100_000;
-        private Duration drainTimeout = Duration.ofSeconds(10);
-        private Duration recordInterval = Duration.ofSeconds(1);
-        private int windowSize = 60;
-        private Duration warmup = Duration.ZERO;
+        private int maxInFlight = CoreSettings.MAX_IN_FLIGHT.defaultValue();
+        private Overflow overflow = CoreSettings.OVERFLOW.defaultValue();
+        private int maxQueued = CoreSettings.MAX_QUEUED.defaultValue();
+        private Duration drainTimeout = CoreSettings.DRAIN_TIMEOUT.defaultValue();
+        private Duration recordInterval = CoreSettings.RECORD_INTERVAL.defaultValue();
+        private int windowSize = CoreSettings.WINDOW_SIZE.defaultValue();
+        private Warmup warmup = CoreSettings.WARMUP.defaultValue();
 
         private Builder() {
         }
@@ -106,11 +121,7 @@ public final class EngineConfig {
          *     connection count for HTTP/1.1, 100 streams per connection for HTTP/2
          */
         public Builder maxInFlight(int n) {
-            if (n < 0 || n > MAX_IN_FLIGHT) {
-                throw new IllegalArgumentException("maxInFlight must be 0 (auto) or in [1, " + MAX_IN_FLIGHT
-                        + "], got " + n);
-            }
-            this.maxInFlight = n;
+            this.maxInFlight = CoreSettings.MAX_IN_FLIGHT.check(n);
             return this;
         }
 
@@ -125,10 +136,7 @@ public final class EngineConfig {
          *     requests are dropped; default 100,000 (8 bytes each)
          */
         public Builder maxQueued(int n) {
-            if (n < 0 || n > MAX_QUEUED) {
-                throw new IllegalArgumentException("maxQueued must be in [0, " + MAX_QUEUED + "], got " + n);
-            }
-            this.maxQueued = n;
+            this.maxQueued = CoreSettings.MAX_QUEUED.check(n);
             return this;
         }
 
@@ -137,42 +145,25 @@ public final class EngineConfig {
          *     cancelled (counted as errors of kind other), {@code >= 0}; default 10 s
          */
         public Builder drainTimeout(Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("drainTimeout must be >= 0, got " + d);
-            }
-            this.drainTimeout = d;
+            this.drainTimeout = CoreSettings.DRAIN_TIMEOUT.check(d);
             return this;
         }
 
         /** @param d length of one recording interval, in {@code [10 ms, 1 h]}; default 1 s */
         public Builder recordInterval(Duration d) {
-            if (d == null || d.compareTo(Duration.ofMillis(10)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("recordInterval must be in [10ms, 1h], got " + d);
-            }
-            this.recordInterval = d;
+            this.recordInterval = CoreSettings.RECORD_INTERVAL.check(d);
             return this;
         }
 
         /** @param n intervals in the sliding window, in {@code [1, 3600]}; default 60 */
         public Builder windowSize(int n) {
-            if (n < 1 || n > 3600) {
-                throw new IllegalArgumentException("windowSize must be in [1, 3600] intervals, got " + n);
-            }
-            this.windowSize = n;
+            this.windowSize = CoreSettings.WINDOW_SIZE.check(n);
             return this;
         }
 
-        /**
-         * @param d the start of a run left out of its summary, as wrk2's calibration period: the generator's JIT, the
-         *     target's caches and the connection pool warm up in it. Its intervals are still shown live and written
-         *     to {@code timeline.csv} and {@code latency.hlog}. Rounded up to whole recording intervals; in
-         *     {@code [0, 1 h]}; default 0
-         */
-        public Builder warmup(Duration d) {
-            if (d == null || d.isNegative() || d.compareTo(Duration.ofHours(1)) > 0) {
-                throw new IllegalArgumentException("warmup must be in [0, 1h], got " + d);
-            }
-            this.warmup = d;
+        /** @param w the warm-up ({@link Warmup}); default {@link Warmup#AUTO}: self-warm, nothing left out */
+        public Builder warmup(Warmup w) {
+            this.warmup = CoreSettings.WARMUP.check(w);
             return this;
         }
 

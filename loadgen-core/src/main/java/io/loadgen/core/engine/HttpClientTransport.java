@@ -3,14 +3,18 @@ package io.loadgen.core.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.async.AsyncExecCallback;
+import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpException;
@@ -32,8 +36,16 @@ import org.apache.hc.core5.util.Timeout;
  * The transport on Apache HttpClient 5's async client: an HTTP/1.1 connection pool, or HTTP/2 streams multiplexed
  * over one connection per target (h2c prior knowledge on http://). No retries, no redirects, no cookies: each
  * scheduled request is exactly one exchange. The response body is read and discarded.
+ *
+ * <p>The write time ({@link Transport.Exchange#written}) is taken by an exec interceptor just before the client's
+ * main transport stage, that is once the request has a connection (for HTTP/1.1, after the pool lease and the
+ * connect): service time then excludes the client's own waits and the connect, as a closed-loop tool measures it.
  */
 public final class HttpClientTransport implements Transport {
+    private static final String EXCHANGE = "io.loadgen.exchange";
+    private static final String WRITTEN = "loadgen-written-time";
+    private static final long SELECT_INTERVAL_MS = 50;
+
     private final CloseableHttpAsyncClient client;
     private final PoolingAsyncClientConnectionManager pool;
 
@@ -42,14 +54,18 @@ public final class HttpClientTransport implements Transport {
      *
      * @param config the settings
      * @param connections the initial pool size (HTTP/1.1), {@code >= 1}
+     * @param threads makes the I/O reactor's threads
      */
-    public HttpClientTransport(TransportConfig config, int connections) {
+    public HttpClientTransport(TransportConfig config, int connections, java.util.concurrent.ThreadFactory threads) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
         IOReactorConfig io = IOReactorConfig.custom()
                 .setIoThreadCount(config.ioThreads())
                 .setTcpNoDelay(true)
                 .setSoKeepAlive(true)
+                // Timeouts are checked once per select interval (1 s by default): check often, so that a request
+                // times out close to its timeout rather than up to a second late.
+                .setSelectInterval(org.apache.hc.core5.util.TimeValue.ofMilliseconds(SELECT_INTERVAL_MS))
                 .build();
         RequestConfig requestConfig = RequestConfig.custom()
                 .setResponseTimeout(response)
@@ -63,6 +79,9 @@ public final class HttpClientTransport implements Transport {
         if (config.httpVersion() == TransportConfig.HttpVersion.HTTP_2) {
             this.pool = null;
             this.client = HttpAsyncClients.customHttp2()
+                    .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), WRITTEN,
+                            HttpClientTransport::noteWritten)
+                    .setThreadFactory(threads)
                     .setIOReactorConfig(io)
                     .setIoReactorExceptionCallback(HttpClientTransport::reactorFailed)
                     .setH2Config(H2Config.custom().setPushEnabled(false).build())
@@ -81,6 +100,9 @@ public final class HttpClientTransport implements Transport {
                     .build();
             this.client = HttpAsyncClients.custom()
                     .setConnectionManager(pool)
+                    .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), WRITTEN,
+                            HttpClientTransport::noteWritten)
+                    .setThreadFactory(threads)
                     .setIOReactorConfig(io)
                     .setIoReactorExceptionCallback(HttpClientTransport::reactorFailed)
                     .setDefaultRequestConfig(requestConfig)
@@ -91,6 +113,16 @@ public final class HttpClientTransport implements Transport {
                     .build();
         }
         client.start();
+    }
+
+    /** The exec interceptor: the request has its connection and is about to be written. */
+    private static void noteWritten(org.apache.hc.core5.http.HttpRequest request, AsyncEntityProducer entity,
+            AsyncExecChain.Scope scope, AsyncExecChain chain, AsyncExecCallback callback)
+            throws HttpException, IOException {
+        if (scope.clientContext.getAttribute(EXCHANGE) instanceof Exchange e) {
+            e.written(System.nanoTime());
+        }
+        chain.proceed(request, entity, scope, callback);
     }
 
     /** HttpCore reports races of its own shutdown (a closed selector) here: worth a debug line, not an error. */
@@ -105,9 +137,11 @@ public final class HttpClientTransport implements Transport {
                         request.contentType() == null ? ContentType.APPLICATION_OCTET_STREAM
                                 : ContentType.parse(request.contentType()));
         BasicRequestProducer basic = new BasicRequestProducer(request.method(), request.uri(), entity);
-        AsyncRequestProducer producer = new WrittenTimeProducer(basic, request, exchange);
+        AsyncRequestProducer producer = new HeaderProducer(basic, request);
+        HttpClientContext context = HttpClientContext.create();
+        context.setAttribute(EXCHANGE, exchange);
         try {
-            client.execute(producer, new StatusConsumer(), new FutureCallback<Integer>() {
+            client.execute(producer, new StatusConsumer(), context, new FutureCallback<Integer>() {
                 @Override
                 public void completed(Integer status) {
                     exchange.responded(status, System.nanoTime());
@@ -138,6 +172,11 @@ public final class HttpClientTransport implements Transport {
     }
 
     @Override
+    public int pendingConnections() {
+        return pool == null ? 0 : pool.getTotalStats().getPending();
+    }
+
+    @Override
     public void close() {
         // Graceful: sessions are closed in order (requests still in flight fail as cancelled); IMMEDIATE makes the
         // reactor log a ClosedSelectorException.
@@ -149,16 +188,14 @@ public final class HttpClientTransport implements Transport {
         }
     }
 
-    /** Notes the moment the request head is written, then adds the workload's headers, and delegates the rest. */
-    private static final class WrittenTimeProducer implements AsyncRequestProducer {
+    /** Adds the workload's headers to the request head, and delegates the rest. */
+    private static final class HeaderProducer implements AsyncRequestProducer {
         private final BasicRequestProducer delegate;
         private final Request request;
-        private final Exchange exchange;
 
-        WrittenTimeProducer(BasicRequestProducer delegate, Request request, Exchange exchange) {
+        HeaderProducer(BasicRequestProducer delegate, Request request) {
             this.delegate = delegate;
             this.request = request;
-            this.exchange = exchange;
         }
 
         @Override
@@ -167,7 +204,6 @@ public final class HttpClientTransport implements Transport {
                 for (Request.Header h : request.headers()) {
                     req.addHeader(h.name(), h.value());
                 }
-                exchange.written(System.nanoTime());
                 channel.sendRequest(req, entityDetails, ctx);
             }, context);
         }

@@ -24,6 +24,19 @@ public record RunPlan(RateProfile profile, Arrival arrival, long seed, Duration 
         }
     }
 
+    /**
+     * @return the plan of these values: the profile (or a constant {@code rate}), the arrival process, the seed and
+     *     the duration of {@link io.loadgen.core.config.CoreSettings#SCHEDULE_GROUP}
+     */
+    public static RunPlan from(io.loadgen.config.Settings s) {
+        RateProfile p = s.get(io.loadgen.core.config.CoreSettings.PROFILE)
+                .orElseGet(() -> new io.loadgen.core.schedule.ConstantRate(s.get(
+                        io.loadgen.core.config.CoreSettings.RATE)));
+        return new RunPlan(p, s.get(io.loadgen.core.config.CoreSettings.ARRIVAL),
+                s.get(io.loadgen.core.config.CoreSettings.SEED),
+                s.get(io.loadgen.core.config.CoreSettings.DURATION).orElse(null));
+    }
+
     /** @return the planned length: the duration, the profile's length, or empty for "until stopped" */
     public java.util.Optional<Duration> length() {
         return duration != null ? java.util.Optional.of(duration) : profile.length();

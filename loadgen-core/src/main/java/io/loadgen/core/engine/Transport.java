@@ -18,6 +18,11 @@ public interface Transport extends AutoCloseable {
      */
     void resize(int connections);
 
+    /** @return requests waiting for a connection of the pool now (0 when the transport has no pool) */
+    default int pendingConnections() {
+        return 0;
+    }
+
     /** Cancels what is in flight (each exchange hears {@link Exchange#failed}) and releases the connections. */
     @Override
     void close();

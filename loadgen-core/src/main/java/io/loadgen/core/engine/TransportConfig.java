@@ -1,5 +1,7 @@
 package io.loadgen.core.engine;
 
+import io.loadgen.config.Settings;
+import io.loadgen.core.config.CoreSettings;
 import java.time.Duration;
 
 /**
@@ -41,6 +43,16 @@ public final class TransportConfig {
 
     public static Builder custom() {
         return new Builder();
+    }
+
+    /** @return the transport settings of these values ({@link CoreSettings#TRANSPORT_GROUP}) */
+    public static TransportConfig from(Settings s) {
+        return custom()
+                .httpVersion(s.get(CoreSettings.HTTP_VERSION))
+                .connections(s.get(CoreSettings.CONNECTIONS))
+                .connectTimeout(s.get(CoreSettings.CONNECT_TIMEOUT))
+                .responseTimeout(s.get(CoreSettings.RESPONSE_TIMEOUT))
+                .build();
     }
 
     /** @return a builder holding this config's values */
@@ -95,10 +107,10 @@ public final class TransportConfig {
 
     /** Builds a {@link TransportConfig}. */
     public static final class Builder {
-        private HttpVersion httpVersion = HttpVersion.HTTP_1_1;
-        private int connections;
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration responseTimeout = Duration.ofSeconds(30);
+        private HttpVersion httpVersion = CoreSettings.HTTP_VERSION.defaultValue();
+        private int connections = CoreSettings.CONNECTIONS.defaultValue();
+        private Duration connectTimeout = CoreSettings.CONNECT_TIMEOUT.defaultValue();
+        private Duration responseTimeout = CoreSettings.RESPONSE_TIMEOUT.defaultValue();
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
 
         private Builder() {
@@ -115,23 +127,19 @@ public final class TransportConfig {
          *     {@code [1, MAX_CONNECTIONS]}, or 0 (default) to size the pool from the peak rate
          */
         public Builder connections(int n) {
-            if (n < 0 || n > MAX_CONNECTIONS) {
-                throw new IllegalArgumentException("connections must be 0 (auto) or in [1, " + MAX_CONNECTIONS
-                        + "], got " + n);
-            }
-            this.connections = n;
+            this.connections = CoreSettings.CONNECTIONS.check(n);
             return this;
         }
 
         /** @param d time to establish a connection, {@code > 0}; default 5 s */
         public Builder connectTimeout(Duration d) {
-            this.connectTimeout = positive("connectTimeout", d);
+            this.connectTimeout = CoreSettings.CONNECT_TIMEOUT.check(d);
             return this;
         }
 
         /** @param d time to wait for a complete response once sent, {@code > 0}; default 30 s */
         public Builder responseTimeout(Duration d) {
-            this.responseTimeout = positive("responseTimeout", d);
+            this.responseTimeout = CoreSettings.RESPONSE_TIMEOUT.check(d);
             return this;
         }
 
@@ -147,12 +155,5 @@ public final class TransportConfig {
         public TransportConfig build() {
             return new TransportConfig(this);
         }
-    }
-
-    static Duration positive(String what, Duration d) {
-        if (d == null || d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(what + " must be > 0, got " + d);
-        }
-        return d;
     }
 }

@@ -34,7 +34,11 @@ public final class Workload {
     private final long seed;
 
     private Workload(Builder b) {
-        this.target = b.target;
+        this(b, b.target);
+    }
+
+    private Workload(Builder b, URI target) {
+        this.target = target;
         this.method = b.method;
         this.headerNames = List.copyOf(b.headerNames);
         this.headerValues = List.copyOf(b.headerValues);
@@ -51,6 +55,23 @@ public final class Workload {
      */
     public static Builder builder(URI target) {
         return new Builder(target);
+    }
+
+    /**
+     * @param other another absolute http:// URL
+     * @return this workload sent to {@code other} instead: the same method, headers, bodies and order
+     */
+    public Workload withTarget(URI other) {
+        Builder b = new Builder(other);
+        b.method = method;
+        b.headerNames.addAll(headerNames);
+        b.headerValues.addAll(headerValues);
+        b.bodyTemplate = bodyTemplate;
+        b.bodyContentType = bodyContentType;
+        b.payloads = payloads;
+        b.order = order;
+        b.seed = seed;
+        return new Workload(b, other);
     }
 
     /** @return the target URI */

@@ -7,23 +7,27 @@ import java.time.Instant;
 /**
  * The figures of one recording interval, or of a span of several (see {@link WindowStats#aggregate()}).
  *
- * <p>Latency is measured from each request's <em>intended</em> send time to the end of its response, so a slow
- * server or a client-side wait shows up in it (the coordinated-omission-correct figure); service time is measured
- * from the moment the request was written to the connection; send lag is how late the scheduler dispatched it.
- * Requests are counted in the interval in which the event happened (scheduled, sent, completed).
+ * <p>An interval's figures are those of one set of requests: those whose <em>intended</em> send time fell in it,
+ * whenever they ended (an interval is published once every request of it is accounted for). Latency is measured from
+ * each request's intended send time to the end of its response, its failure or its timeout (so a slow server or a
+ * client-side wait shows up in it: the coordinated-omission-correct figure), and requests left unfinished at the end
+ * of a run are in it at their elapsed time; service time is measured from the moment the request was written to the
+ * connection; send lag is how late the scheduler dispatched it.
  *
  * @param index interval number from 0 at the start of the run (for a span, the first interval's)
+ * @param warmup whether the interval is part of the warm-up, left out of the run's summary
  * @param start wall-clock start of the span
  * @param length length of the span, {@code > 0}
  * @param targetRate the rate the profile asked for at the end of the span, requests per second
  * @param counts what happened to requests in the span
  * @param inFlight requests sent and not yet ended, at the end of the span
  * @param queued requests waiting in the client for an in-flight slot, at the end of the span
- * @param latency response time from the intended send time, of requests that got a response
- * @param serviceTime response time from the actual send, of requests that got a response
+ * @param latency time from the intended send to the end (answer, failure, timeout; unfinished requests at their
+ *     elapsed time)
+ * @param serviceTime time from the write to the end, of requests that were written
  * @param sendLag dispatch time minus intended send time, of requests scheduled in the span
  */
-public record IntervalStats(long index, Instant start, Duration length, double targetRate, Counts counts,
+public record IntervalStats(long index, boolean warmup, Instant start, Duration length, double targetRate, Counts counts,
         int inFlight, int queued, LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag)
         implements Serializable {
 

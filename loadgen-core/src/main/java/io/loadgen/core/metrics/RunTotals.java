@@ -2,26 +2,39 @@ package io.loadgen.core.metrics;
 
 import org.HdrHistogram.Histogram;
 
-/** Adds up every interval of a run, for its summary. Not thread-safe: the interval clock alone feeds it. */
+/** Adds up the measured intervals of a run, for its summary. Not thread-safe: the interval clock alone feeds it. */
 public final class RunTotals {
     private final Histogram latency = Spans.newHistogram();
     private final Histogram service = Spans.newHistogram();
     private final Histogram lag = Spans.newHistogram();
     private Counts counts = Counts.ZERO;
+    private long completedBeforeEnd;
     private long intervals;
 
-    /** Adds one interval. */
-    public void add(Counts intervalCounts, IntervalHistograms h) {
+    /**
+     * Adds one interval.
+     *
+     * @param intervalCounts its counts
+     * @param h its histograms
+     * @param completedBeforeScheduleEnd its requests that ended before scheduling ended
+     */
+    public void add(Counts intervalCounts, IntervalHistograms h, long completedBeforeScheduleEnd) {
         counts = counts.plus(intervalCounts);
         latency.add(h.latency());
         service.add(h.serviceTime());
         lag.add(h.sendLag());
+        completedBeforeEnd += completedBeforeScheduleEnd;
         intervals++;
     }
 
     /** @return the counts so far */
     public Counts counts() {
         return counts;
+    }
+
+    /** @return requests that ended before scheduling ended, so far */
+    public long completedBeforeEnd() {
+        return completedBeforeEnd;
     }
 
     /** @return the number of intervals added */

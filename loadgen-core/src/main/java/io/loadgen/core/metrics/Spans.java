@@ -11,9 +11,7 @@ final class Spans {
 
     /** @return an empty, self-resizing histogram of microseconds */
     static Histogram newHistogram() {
-        Histogram h = new Histogram(3);
-        h.setAutoResize(true);
-        return h;
+        return Recorder.newHistogram();
     }
 
     /**
@@ -30,8 +28,8 @@ final class Spans {
         }
         IntervalStats first = intervals.get(0);
         IntervalStats last = intervals.get(intervals.size() - 1);
-        return new IntervalStats(first.index(), first.start(), length, last.targetRate(), counts, last.inFlight(),
-                last.queued(), LatencySummary.of(merged.latency()), LatencySummary.of(merged.serviceTime()),
+        return new IntervalStats(first.index(), first.warmup() && last.warmup(), first.start(), length,
+                last.targetRate(), counts, last.inFlight(), last.queued(), LatencySummary.of(merged.latency()), LatencySummary.of(merged.serviceTime()),
                 LatencySummary.of(merged.sendLag()));
     }
 }

@@ -1,8 +1,9 @@
 package io.loadgen.core.report;
 
+import io.loadgen.config.UsageException;
 import io.loadgen.core.metrics.LatencySummary;
 import io.loadgen.core.metrics.RunSummary;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
  * dropped &lt; 0.5%                      dropped as a share of scheduled requests
  * achieved &gt; 99%                      achieved rate as a share of the offered rate
  * achieved &gt; 950                      achieved rate in requests per second
+ * valid                               the generator kept its schedule (its verdict is VALID)
  * </pre>
  * Operators: {@code <}, {@code <=}, {@code >}, {@code >=}.
  *
@@ -31,13 +33,16 @@ public record Assertion(String text, String metric, String op, double threshold,
             "\\s*([a-z_0-9]+)\\s*(<=|>=|<|>)\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|us|%|/s)?\\s*");
 
     /**
-     * @throws IllegalArgumentException saying what forms are accepted
+     * @throws io.loadgen.config.UsageException saying what forms are accepted
      */
     public static Assertion parse(String text) {
+        if (text != null && text.trim().equalsIgnoreCase("valid")) {
+            return new Assertion(text, "valid", "=", 1, "");
+        }
         Matcher m = FORM.matcher(text == null ? "" : text.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("bad assertion '" + text + "': write e.g. 'p99<50ms', 'errors<1%',"
-                    + " 'dropped<0.1%', 'achieved>99%' or 'achieved>950/s'");
+            throw new UsageException("bad assertion '" + text + "': write e.g. 'p99<50ms', 'errors<1%',"
+                    + " 'dropped<0.1%', 'achieved>99%', 'achieved>950/s' or 'valid'");
         }
         String metric = m.group(1);
         String op = m.group(2);
@@ -45,7 +50,7 @@ public record Assertion(String text, String metric, String op, double threshold,
         String unit = m.group(4);
         if (latencyOf(metric) != null) {
             if ("%".equals(unit) || "/s".equals(unit)) {
-                throw new IllegalArgumentException("assertion '" + text + "': " + metric + " takes a duration");
+                throw new UsageException("assertion '" + text + "': " + metric + " takes a duration");
             }
             Duration d = ChronoDurations.parse(m.group(3) + (unit == null ? "ms" : unit), "ms");
             return new Assertion(text, metric, op, ChronoDurations.millis(d), "ms");
@@ -53,7 +58,7 @@ public record Assertion(String text, String metric, String op, double threshold,
         switch (metric) {
             case "errors", "dropped" -> {
                 if (!"%".equals(unit)) {
-                    throw new IllegalArgumentException("assertion '" + text + "': " + metric + " takes a percentage");
+                    throw new UsageException("assertion '" + text + "': " + metric + " takes a percentage");
                 }
                 return new Assertion(text, metric, op, v, "%");
             }
@@ -64,9 +69,9 @@ public record Assertion(String text, String metric, String op, double threshold,
                 if (unit == null || "/s".equals(unit)) {
                     return new Assertion(text, metric, op, v, "/s");
                 }
-                throw new IllegalArgumentException("assertion '" + text + "': achieved takes a % or a rate");
+                throw new UsageException("assertion '" + text + "': achieved takes a % or a rate");
             }
-            default -> throw new IllegalArgumentException("assertion '" + text + "': unknown metric '" + metric
+            default -> throw new UsageException("assertion '" + text + "': unknown metric '" + metric
                     + "'; known: p50 p90 p99 p999 max mean (and service_/lag_ variants), errors, dropped, achieved");
         }
     }
@@ -96,8 +101,11 @@ public record Assertion(String text, String metric, String op, double threshold,
         return f == null ? null : s -> f.applyAsDouble(s.latency());
     }
 
-    /** @return the metric's value in this assertion's unit */
+    /** @return the metric's value in this assertion's unit (for {@code valid}: 1 or 0) */
     public double actual(RunSummary s) {
+        if (metric.equals("valid")) {
+            return s.verdict().valid() ? 1 : 0;
+        }
         var lat = latencyOf(metric);
         if (lat != null) {
             return lat.applyAsDouble(s);
@@ -113,6 +121,9 @@ public record Assertion(String text, String metric, String op, double threshold,
 
     /** @return whether the summary satisfies this assertion */
     public boolean holds(RunSummary s) {
+        if (metric.equals("valid")) {
+            return s.verdict().valid();
+        }
         double a = actual(s);
         return switch (op) {
             case "<" -> a < threshold;
@@ -125,6 +136,9 @@ public record Assertion(String text, String metric, String op, double threshold,
 
     /** @return e.g. {@code p99<50ms: actual 12.300ms} */
     public String describe(RunSummary s) {
+        if (metric.equals("valid")) {
+            return "valid: the generator's verdict is " + s.verdict().describe();
+        }
         return text.trim() + ": actual " + String.format(Locale.ROOT, "%.3f", actual(s)) + unit;
     }
 }

@@ -1,6 +1,5 @@
 package io.loadgen.core.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.loadgen.core.search.SearchFile;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -57,26 +56,27 @@ public final class HtmlReport {
             throw new IOException(dir + " holds neither timeline.csv nor search.json");
         }
         Timeline t = hasRun ? Timeline.read(dir.resolve("timeline.csv")) : null;
-        JsonNode summary = Files.exists(dir.resolve("summary.json"))
-                ? SummaryJson.MAPPER.readTree(dir.resolve("summary.json").toFile()) : null;
-        double warmup = summary == null ? 0 : summary.path("warmup_s").asDouble(0);
+        SummaryFile summary = Files.exists(dir.resolve(SummaryFile.FILE))
+                ? SummaryFile.read(dir.resolve(SummaryFile.FILE)) : null;
+        double warmup = summary == null ? 0 : summary.warmupS();
         Histogram[] hist = hasRun ? histograms(dir.resolve("latency.hlog"), warmup) : null;
-        JsonNode search = Files.exists(dir.resolve("search.json"))
-                ? SummaryJson.MAPPER.readTree(dir.resolve("search.json").toFile()) : null;
+        SearchFile search = Files.exists(dir.resolve(SearchFile.FILE))
+                ? SearchFile.read(dir.resolve(SearchFile.FILE)) : null;
 
         StringBuilder html = new StringBuilder(64 * 1024);
-        String title = summary != null ? "loadgen report: " + summary.path("target").asText()
-                : search != null ? "loadgen search: " + search.path("target").asText() : "loadgen report";
+        String title = summary != null ? "loadgen report: " + summary.target()
+                : search != null ? "loadgen search: " + search.target() : "loadgen report";
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>").append(CSS).append("</style></head><body>\n");
         html.append("<h1>").append(esc(title)).append("</h1>\n");
         if (summary != null) {
-            html.append("<p class=\"sub\">").append(esc(summary.path("arrival").asText())).append(" arrivals, profile <code>")
-                    .append(esc(summary.path("profile").asText())).append("</code>, ")
-                    .append(esc(summary.path("state").asText())).append(" after ")
-                    .append(num(summary.path("duration_s").asDouble(), 1)).append(" s (warm-up ")
-                    .append(num(warmup, 1)).append(" s left out), started ").append(esc(summary.path("start").asText()))
+            html.append("<p class=\"sub\">").append(esc(summary.arrival())).append(" arrivals, profile <code>")
+                    .append(esc(summary.profile())).append("</code>, ")
+                    .append(esc(summary.state())).append(" after ")
+                    .append(num(summary.durationS(), 1)).append(" s (warm-up ")
+                    .append(num(warmup, 1)).append(" s left out), started ").append(esc(summary.start()))
                     .append("</p>\n");
+            verdict(html, summary.verdict());
             summaryTables(html, summary);
         }
         html.append("<p class=\"note\">Latency is measured from each request's <b>intended</b> send time (open loop,"
@@ -88,11 +88,10 @@ public final class HtmlReport {
         if (hasRun) {
             runCharts(html, t, hist);
         }
-        if (summary != null && summary.has("settings")) {
+        if (summary != null && summary.settings() != null && !summary.settings().isEmpty()) {
             html.append("<h2>Settings</h2>\n<table>");
-            for (Iterator<Map.Entry<String, JsonNode>> it = summary.get("settings").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                html.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue().asText()))
+            for (Map.Entry<String, String> e : summary.settings().entrySet()) {
+                html.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue()))
                         .append("</td></tr>");
             }
             html.append("</table>\n");
@@ -129,26 +128,42 @@ public final class HtmlReport {
         percentiles(html, hist[0], hist[1]);
     }
 
-    private static void searchTable(StringBuilder html, JsonNode search) {
+    private static void searchTable(StringBuilder html, SearchFile search) {
         html.append("<h2>Search</h2>\n<p>Highest Poisson arrival rate whose p99 stays within <b>")
-                .append(num(search.path("p99_bound_ms").asDouble(), 1)).append(" ms</b> with at most ")
-                .append(num(100 * search.path("max_error_ratio").asDouble(), 2)).append("% errors: <b>")
-                .append(num(search.path("max_rate").asDouble(), 1)).append(" requests/s</b> (")
-                .append(esc(search.path("confidence").asText())).append(").</p>\n<table><tr><th>trial</th>"
+                .append(num(search.p99BoundMs(), 1)).append(" ms</b> with at most ")
+                .append(num(100 * search.maxErrorRatio(), 2)).append("% errors: <b>")
+                .append(num(search.maxRate(), 1)).append(" requests/s</b> (")
+                .append(esc(search.confidence())).append(").</p>\n<table><tr><th>trial</th>"
                 + "<th>target /s</th><th>offered /s</th><th>achieved /s</th><th>p99 ms</th><th>errors %</th>"
-                + "<th>length s</th><th>stable</th><th>result</th></tr>");
-        for (JsonNode t : search.path("trials")) {
-            html.append("<tr><td>").append(t.path("number").asInt()).append("</td><td>")
-                    .append(num(t.path("target_rate").asDouble(), 1)).append("</td><td>")
-                    .append(num(t.path("offered_rate").asDouble(), 1)).append("</td><td>")
-                    .append(num(t.path("achieved_rate").asDouble(), 1)).append("</td><td>")
-                    .append(num(t.path("p99_ms").asDouble(), 2)).append("</td><td>")
-                    .append(num(100 * t.path("error_ratio").asDouble(), 2)).append("</td><td>")
-                    .append(num(t.path("length_s").asDouble(), 1)).append("</td><td>")
-                    .append(t.path("stable").asBoolean() ? "yes" : "no").append("</td><td>")
-                    .append(esc(t.path("result").asText())).append("</td></tr>");
+                + "<th>length s</th><th>stable</th><th>result</th><th>generator</th></tr>");
+        for (SearchFile.TrialEntry t : search.trials()) {
+            html.append("<tr><td>").append(t.number()).append("</td><td>")
+                    .append(num(t.targetRate(), 1)).append("</td><td>")
+                    .append(num(t.offeredRate(), 1)).append("</td><td>")
+                    .append(num(t.achievedRate(), 1)).append("</td><td>")
+                    .append(num(t.p99Ms(), 2)).append("</td><td>")
+                    .append(num(100 * t.errorRatio(), 2)).append("</td><td>")
+                    .append(num(t.lengthS(), 1)).append("</td><td>")
+                    .append(t.stable() ? "yes" : "no").append("</td><td>")
+                    .append(esc(t.result())).append("</td><td>")
+                    .append(t.valid() ? "valid" : esc("INVALID: " + String.join("; ", t.verdictReasons())))
+                    .append("</td></tr>");
         }
         html.append("</table>\n");
+    }
+
+    private static void verdict(StringBuilder html, SummaryFile.VerdictEntry v) {
+        if (v.valid()) {
+            html.append("<p class=\"valid\"><b>Generator verdict: VALID</b>: the generator kept its schedule, so"
+                    + " these figures are the target's.</p>\n");
+            return;
+        }
+        html.append("<div class=\"invalid\"><b>Generator verdict: INVALID</b>: the generator did not keep its"
+                + " schedule, so these figures include its own limits:<ul>");
+        for (String r : v.reasons()) {
+            html.append("<li>").append(esc(r)).append("</li>");
+        }
+        html.append("</ul></div>\n");
     }
 
     /** @return latency and service-time histograms merged over the intervals after the warm-up */
@@ -174,23 +189,30 @@ public final class HtmlReport {
         return new Histogram[] {latency, service};
     }
 
-    private static void summaryTables(StringBuilder html, JsonNode s) {
+    private static void summaryTables(StringBuilder html, SummaryFile s) {
         html.append("<h2>Summary</h2>\n<table class=\"kv\">");
-        row(html, "offered", num(s.path("offered_rate").asDouble(), 1) + " req/s (" + s.path("scheduled").asLong()
-                + " scheduled)");
-        row(html, "achieved", num(s.path("achieved_rate").asDouble(), 1) + " req/s (" + s.path("completed").asLong()
-                + " completed, " + s.path("ok").asLong() + " ok)");
-        JsonNode e = s.path("errors");
-        row(html, "errors", e.path("total").asLong() + " (" + num(100 * s.path("error_ratio").asDouble(), 3)
-                + "%: connect " + e.path("connect").asLong() + ", timeout " + e.path("timeout").asLong() + ", 4xx "
-                + e.path("http_4xx").asLong() + ", 5xx " + e.path("http_5xx").asLong() + ", other "
-                + e.path("other").asLong() + ")");
-        row(html, "dropped", Long.toString(s.path("dropped").asLong()));
+        row(html, "offered", num(s.offeredRate(), 1) + " req/s (" + s.scheduled() + " scheduled)");
+        row(html, "achieved", num(s.achievedRate(), 1) + " req/s (" + s.completed() + " completed, " + s.ok()
+                + " ok; " + (s.completed() - s.completedBeforeEnd()) + " of them after the end of scheduling)");
+        SummaryFile.Errors e = s.errors();
+        row(html, "errors", e.total() + " (" + num(100 * s.errorRatio(), 3) + "%: connect " + e.connect()
+                + ", timeout " + e.timeout() + ", 4xx " + e.http4xx() + ", 5xx " + e.http5xx() + ", other "
+                + e.other() + ")");
+        row(html, "dropped", Long.toString(s.dropped()));
+        row(html, "unfinished", s.unfinished() + " (still in flight when the drain ended)");
+        row(html, "waited in the client", Long.toString(s.waited()));
+        SummaryFile.Generator g = s.generator();
+        row(html, "generator", String.format(Locale.ROOT, "%.2f of %d cores (process %.2f), busiest thread %s %.0f%%,"
+                + " %d GC pauses (%.1f ms, longest %.1f ms)", g.generatorCpu(), g.cores(), g.processCpu(),
+                g.busiestThread(), 100 * g.busiestThreadCpu(), g.gcPauses(), g.gcPauseTotalMs(), g.gcPauseMaxMs()));
+        if (s.selfWarm() != null && !s.selfWarm().isEmpty()) {
+            row(html, "self-warm", s.selfWarm());
+        }
         html.append("</table>\n<table><tr><th></th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>"
                 + "<th>mean</th></tr>");
-        latencyRow(html, "latency (from intended send), ms", s.path("latency_ms"));
-        latencyRow(html, "service time (from send), ms", s.path("service_time_ms"));
-        latencyRow(html, "send lag, ms", s.path("send_lag_ms"));
+        latencyRow(html, "latency (from intended send), ms", s.latencyMs());
+        latencyRow(html, "service time (from send), ms", s.serviceTimeMs());
+        latencyRow(html, "send lag, ms", s.sendLagMs());
         html.append("</table>\n");
     }
 
@@ -198,10 +220,10 @@ public final class HtmlReport {
         html.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>");
     }
 
-    private static void latencyRow(StringBuilder html, String name, JsonNode l) {
+    private static void latencyRow(StringBuilder html, String name, SummaryFile.Latency l) {
         html.append("<tr><th>").append(esc(name)).append("</th>");
-        for (String p : List.of("p50", "p90", "p99", "p999", "max", "mean")) {
-            html.append("<td>").append(num(l.path(p).asDouble(), 3)).append("</td>");
+        for (double v : new double[] {l.p50(), l.p90(), l.p99(), l.p999(), l.max(), l.mean()}) {
+            html.append("<td>").append(num(v, 3)).append("</td>");
         }
         html.append("</tr>");
     }
@@ -263,12 +285,12 @@ public final class HtmlReport {
         s.setMarker(SeriesMarkers.NONE);
     }
 
-    private static void searchCurve(StringBuilder html, JsonNode search) throws IOException {
+    private static void searchCurve(StringBuilder html, SearchFile search) throws IOException {
         List<Double> x = new ArrayList<>();
         List<Double> y = new ArrayList<>();
-        for (JsonNode trial : search.path("trials")) {
-            x.add(trial.path("achieved_rate").asDouble());
-            y.add(trial.path("p99_ms").asDouble());
+        for (SearchFile.TrialEntry trial : search.trials()) {
+            x.add(trial.achievedRate());
+            y.add(trial.p99Ms());
         }
         if (x.isEmpty()) {
             return;
@@ -280,7 +302,7 @@ public final class HtmlReport {
         XYSeries s = c.addSeries("trials", x.stream().mapToDouble(Double::doubleValue).toArray(),
                 y.stream().mapToDouble(Double::doubleValue).toArray());
         s.setMarkerColor(PALETTE[2]);
-        double bound = search.path("p99_bound_ms").asDouble(Double.NaN);
+        double bound = search.p99BoundMs();
         if (Double.isFinite(bound)) {
             double max = x.stream().mapToDouble(Double::doubleValue).max().orElse(1);
             XYSeries b = c.addSeries("p99 bound", new double[] {0, max}, new double[] {bound, bound});
@@ -354,5 +376,7 @@ public final class HtmlReport {
             + ".sub{color:#555;margin-top:0}.note{color:#666;font-size:13px}table{border-collapse:collapse;"
             + "margin:8px 0}th,td{border:1px solid #ddd;padding:4px 10px;text-align:right;font-size:13px}"
             + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}figure{margin:18px 0 6px}figcaption{font-weight:600;font-size:14px;margin-bottom:2px}"
-            + "code{background:#f3f3f3;padding:1px 4px;overflow-wrap:anywhere}td{overflow-wrap:anywhere}";
+            + "code{background:#f3f3f3;padding:1px 4px;overflow-wrap:anywhere}td{overflow-wrap:anywhere}"
+            + ".valid{background:#eaf6ea;border-left:4px solid #2ca02c;padding:6px 10px}"
+            + ".invalid{background:#fdecea;border-left:4px solid #d62728;padding:6px 10px}.invalid ul{margin:4px 0}";
 }

@@ -4,14 +4,13 @@ import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.metrics.RunSummary;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
     public static final String TIMELINE_HEADER = "interval,start,elapsed_s,length_s,target_rate,offered_rate,"
             + "achieved_rate,ok_rate,scheduled,sent,completed,ok,errors,err_connect,err_timeout,err_4xx,err_5xx,"
             + "err_other,dropped,in_flight,queued,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,"
-            + "service_p50_ms,service_p99_ms,send_lag_p99_ms,send_lag_max_ms";
+            + "service_p50_ms,service_p99_ms,send_lag_p99_ms,send_lag_max_ms,phase,unfinished,waited";
 
     private final Path dir;
     private final Map<String, String> settings;
@@ -41,6 +40,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
     private final HistogramLogWriter hlog;
     private Instant firstStart;
     private boolean finished;
+    private boolean hlogFailed;
 
     /**
      * Creates the directory (and parents) and opens the interval files.
@@ -51,7 +51,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
      */
     public ResultsWriter(Path dir, Map<String, String> settings) {
         this.dir = dir;
-        this.settings = Map.copyOf(settings);
+        this.settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
         try {
             Files.createDirectories(dir);
             this.timeline = Files.newBufferedWriter(dir.resolve("timeline.csv"));
@@ -96,6 +96,12 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
             hlog.outputIntervalHistogram(startSec, endSec, tagged(h.serviceTime(), "service_time"), 1000.0);
             hlog.outputIntervalHistogram(startSec, endSec, tagged(h.sendLag(), "send_lag"), 1000.0);
             hlogStream.flush();
+            // A PrintStream keeps its I/O errors to itself: ask for them.
+            if (hlogStream.checkError() && !hlogFailed) {
+                hlogFailed = true;
+                LOG.error("cannot write {}: an I/O error from interval {} on; the other files go on",
+                        dir.resolve("latency.hlog"), s.index());
+            }
         } catch (IOException e) {
             LOG.error("cannot write interval {} to {}", s.index(), dir, e);
         }
@@ -123,7 +129,8 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
                 ms(s.latency().p50()), ms(s.latency().p90()), ms(s.latency().p99()), ms(s.latency().p999()),
                 ms(s.latency().max()), ms(s.latency().mean()),
                 ms(s.serviceTime().p50()), ms(s.serviceTime().p99()),
-                ms(s.sendLag().p99()), ms(s.sendLag().max()));
+                ms(s.sendLag().p99()), ms(s.sendLag().max()), s.warmup() ? "warmup" : "measured",
+                Long.toString(c.unfinished()), Long.toString(c.waited()));
     }
 
     private static String num(double v) {
@@ -142,15 +149,13 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
      * @return the path of {@code summary.json}
      */
     public synchronized Path finish(RunSummary summary) {
-        Path out = dir.resolve("summary.json");
+        Path out = dir.resolve(SummaryFile.FILE);
         if (finished) {
             return out;
         }
         finished = true;
         try {
-            Path tmp = dir.resolve("summary.json.tmp");
-            SummaryJson.MAPPER.writeValue(tmp.toFile(), SummaryJson.of(summary, settings));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            SummaryFile.of(summary, settings).write(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out, e);
         } finally {

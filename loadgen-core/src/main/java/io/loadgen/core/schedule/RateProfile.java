@@ -1,5 +1,6 @@
 package io.loadgen.core.schedule;
 
+import io.loadgen.config.ChronoDurations;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.loadgen.core.schedule;
 
+import io.loadgen.config.ChronoDurations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

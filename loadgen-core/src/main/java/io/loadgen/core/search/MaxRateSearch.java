@@ -4,11 +4,13 @@ import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.engine.TransportConfig;
+import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
+import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import java.io.Serializable;
 import java.time.Duration;
@@ -45,9 +47,12 @@ public final class MaxRateSearch {
      * @param stable whether the last windows agreed
      * @param passed whether the rate holds the bound
      * @param reason why it failed, or "ok"
+     * @param verdict whether the generator kept the trial's schedule (an invalid trial's figures include the
+     *     generator's own limits)
      */
     public record Trial(int number, double targetRate, double offeredRate, double achievedRate, Duration p99,
-            double errorRatio, Duration length, boolean stable, boolean passed, String reason) implements Serializable {
+            double errorRatio, Duration length, boolean stable, boolean passed, String reason, Verdict verdict)
+            implements Serializable {
     }
 
     /**
@@ -87,7 +92,8 @@ public final class MaxRateSearch {
             Consumer<Trial> onTrial) {
         this.workload = Objects.requireNonNull(workload);
         this.transport = Objects.requireNonNull(transport);
-        this.engine = engine.toBuilder().recordInterval(config.interval()).warmup(Duration.ZERO).build();
+        this.engine = engine.toBuilder().recordInterval(config.interval())
+                .warmup(engine.warmup().selfWarm() ? Warmup.AUTO : Warmup.NONE).build();
         this.config = Objects.requireNonNull(config);
         this.onTrial = Objects.requireNonNull(onTrial);
     }
@@ -203,7 +209,8 @@ public final class MaxRateSearch {
             reason = "ok";
         }
         return new Trial(number, rate, offered, achieved, p99, errorRatio,
-                Duration.ofNanos(System.nanoTime() - start), stable, reason.equals("ok"), reason);
+                Duration.ofNanos(System.nanoTime() - start), stable, reason.equals("ok"), reason,
+                gen.summary().verdict());
     }
 
     private static int lastScheduling(List<IntervalStats> stats) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.loadgen.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loadgen.core.metrics.IntervalStats;
@@ -47,7 +48,9 @@ class FailureIT {
         assertEquals(s.counts().scheduled(), s.counts().completed() + s.counts().dropped());
         assertEquals(s.counts().completed(), s.counts().errors().connect(), () -> "errors: " + s.counts().errors());
         assertEquals(0, s.counts().ok());
-        assertEquals(0, s.latency().count(), "no response, no latency");
+        assertEquals(s.counts().completed(), s.latency().count(), "a refusal is timed too, at the moment it came");
+        assertEquals(0, s.serviceTime().count(), "nothing was written");
+        assertTrue(s.verdict().valid(), "a dead target is no fault of the generator: " + s.verdict());
         assertTrue(Thread.activeCount() <= threadsBefore + 4, "threads do not grow: " + Thread.activeCount()
                 + " now, " + threadsBefore + " before");
     }
@@ -79,6 +82,10 @@ class FailureIT {
             assertEquals(s.counts().scheduled(), s.counts().sent() + s.counts().dropped(), "nothing lost");
             assertTrue(s.counts().dropped() > 100, "beyond 10 in flight requests are dropped: " + s.counts());
             assertEquals(s.counts().sent(), s.counts().errors().timeout(), () -> "errors: " + s.counts().errors());
+            assertEquals(s.counts().sent(), s.latency().count(), "timeouts are in the latency figures");
+            assertTrue(s.latency().p50().toMillis() >= 300, "timed out at their elapsed time, never below the"
+                    + " timeout: " + s.latency());
+            assertFalse(s.verdict().valid(), "the client dropped requests");
             for (IntervalStats i : intervals) {
                 assertTrue(i.inFlight() <= 10, "in flight " + i.inFlight() + " exceeds the limit");
             }
@@ -102,7 +109,11 @@ class FailureIT {
             assertEquals(s.counts().sent(), s.counts().ok());
             // The backlog shows in the achieved rate: about 10/s completed while 100/s were offered.
             assertTrue(s.achievedRate() < 20, "achieved " + s.achievedRate() + "/s");
-            assertTrue(s.completedInTime() < s.counts().completed(), "the rest completed while draining");
+            assertTrue(s.completedBeforeEnd() < s.counts().completed(), "the rest completed while draining");
+            assertTrue(s.counts().waited() > 0, "requests waited in the client");
+            assertFalse(s.verdict().valid());
+            assertTrue(s.verdict().reasons().stream().anyMatch(r -> r.contains("waited in the client")
+                    && r.contains("--max-in-flight")), s.verdict().reasons().toString());
             // Queued requests waited in the client: their latency includes the wait, their service time does not.
             assertTrue(s.latency().max().toMillis() > 500, "latency max " + s.latency().max());
             assertTrue(s.serviceTime().max().toMillis() < 400, "service time max " + s.serviceTime().max());

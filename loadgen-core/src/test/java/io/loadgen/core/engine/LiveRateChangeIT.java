@@ -28,15 +28,11 @@ class LiveRateChangeIT {
                     .listener((s, h) -> intervals.add(s))
                     .build();
             gen.start();
-            while (intervals.size() < 3) {
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
+            waitFor(() -> intervals.size() >= 3, Duration.ofSeconds(20));
             int changedAfter = intervals.size();
             gen.setRate(1000);
             assertEquals(1000, gen.currentRate(), 1e-9);
-            while (intervals.size() < changedAfter + 3) {
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
+            waitFor(() -> intervals.size() >= changedAfter + 3, Duration.ofSeconds(20));
             gen.stop();
             assertEquals(RunState.ENDED, gen.status().state());
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
-import io.loadgen.core.schedule.ChronoDurations;
+import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
 import java.time.Duration;
@@ -52,7 +52,7 @@ class RateAccuracyIT {
         try (LoopbackServer server = LoopbackServer.ok()) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/warm")).build())
-                    .engine(EngineConfig.custom().warmup(Duration.ofMillis(1500)).build())
+                    .engine(EngineConfig.custom().warmup(Warmup.atTarget(Duration.ofMillis(1500))).build())
                     .plan(new RunPlan(new ConstantRate(500), Arrival.CONSTANT, 1, Duration.ofSeconds(4)))
                     .listener((s, h) -> intervals.add(s))
                     .build();

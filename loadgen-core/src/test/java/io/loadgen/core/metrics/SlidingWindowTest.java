@@ -28,14 +28,14 @@ class SlidingWindowTest {
 
     private static Interval interval(long index, Duration length, Counts counts, Histogram latency,
             Histogram service, Histogram lag) {
-        IntervalStats s = new IntervalStats(index, T0.plus(length.multipliedBy(index)), length, 100 + index, counts,
+        IntervalStats s = new IntervalStats(index, false, T0.plus(length.multipliedBy(index)), length, 100 + index, counts,
                 (int) index, (int) (2 * index), LatencySummary.of(latency), LatencySummary.of(service),
                 LatencySummary.of(lag));
         return new Interval(s, new IntervalHistograms(latency, service, lag));
     }
 
     private static Interval interval(long index, long latencyMicros, int n) {
-        Counts c = new Counts(n + index, n, index, n, n - 1, new ErrorCounts(1, 0, 0, 0, 0));
+        Counts c = new Counts(n + index, n, index, n, n - 1, new ErrorCounts(1, 0, 0, 0, 0), 0, 0);
         return interval(index, Duration.ofSeconds(1), c, hist(latencyMicros, n), hist(latencyMicros / 2, n),
                 hist(10 + index, n));
     }
@@ -84,16 +84,16 @@ class SlidingWindowTest {
     @Test
     void aggregateCountsAndLengthAreSumsOfTheKeptIntervals() {
         SlidingWindow w = new SlidingWindow(2);
-        Interval a = interval(0, Duration.ofMillis(1000), new Counts(10, 9, 1, 8, 6, new ErrorCounts(1, 1, 0, 0, 0)),
+        Interval a = interval(0, Duration.ofMillis(1000), new Counts(10, 9, 1, 8, 6, new ErrorCounts(1, 1, 0, 0, 0), 0, 0),
                 hist(1000, 8), hist(500, 8), hist(5, 10));
-        Interval b = interval(1, Duration.ofMillis(500), new Counts(20, 18, 2, 17, 12, new ErrorCounts(0, 0, 3, 2, 0)),
+        Interval b = interval(1, Duration.ofMillis(500), new Counts(20, 18, 2, 17, 12, new ErrorCounts(0, 0, 3, 2, 0), 0, 0),
                 hist(2000, 17), hist(900, 17), hist(7, 20));
-        Interval c = interval(2, Duration.ofMillis(250), new Counts(40, 40, 0, 39, 30, new ErrorCounts(0, 0, 0, 0, 9)),
+        Interval c = interval(2, Duration.ofMillis(250), new Counts(40, 40, 0, 39, 30, new ErrorCounts(0, 0, 0, 0, 9), 0, 0),
                 hist(3000, 39), hist(1500, 39), hist(9, 40));
         add(w, a);
         add(w, b);
         IntervalStats agg = w.snapshot().aggregate();
-        assertEquals(new Counts(30, 27, 3, 25, 18, new ErrorCounts(1, 1, 3, 2, 0)), agg.counts());
+        assertEquals(new Counts(30, 27, 3, 25, 18, new ErrorCounts(1, 1, 3, 2, 0), 0, 0), agg.counts());
         assertEquals(Duration.ofMillis(1500), agg.length());
         assertEquals(20, agg.offeredRate(), 1e-9);
         assertEquals(25, agg.latency().count());
@@ -104,7 +104,7 @@ class SlidingWindowTest {
         add(w, c); // a is evicted
         agg = w.snapshot().aggregate();
         assertEquals(b.stats().counts().plus(c.stats().counts()), agg.counts());
-        assertEquals(new Counts(60, 58, 2, 56, 42, new ErrorCounts(0, 0, 3, 2, 9)), agg.counts());
+        assertEquals(new Counts(60, 58, 2, 56, 42, new ErrorCounts(0, 0, 3, 2, 9), 0, 0), agg.counts());
         assertEquals(Duration.ofMillis(750), agg.length());
         assertEquals(56, agg.latency().count());
         assertEquals(56, agg.serviceTime().count());
@@ -116,9 +116,9 @@ class SlidingWindowTest {
     @Test
     void aggregateP99ComesFromTheMergedHistogramNotAveragedPercentiles() {
         SlidingWindow w = new SlidingWindow(10);
-        Interval fast = interval(0, Duration.ofSeconds(1), new Counts(1000, 1000, 0, 1000, 1000, ErrorCounts.NONE),
+        Interval fast = interval(0, Duration.ofSeconds(1), new Counts(1000, 1000, 0, 1000, 1000, ErrorCounts.NONE, 0, 0),
                 hist(1_000, 1000), hist(1_000, 1000), hist(1, 1000));
-        Interval slow = interval(1, Duration.ofSeconds(1), new Counts(1000, 1000, 0, 1000, 1000, ErrorCounts.NONE),
+        Interval slow = interval(1, Duration.ofSeconds(1), new Counts(1000, 1000, 0, 1000, 1000, ErrorCounts.NONE, 0, 0),
                 hist(100_000, 1000), hist(90_000, 1000), hist(1, 1000));
         add(w, fast);
         add(w, slow);
@@ -150,7 +150,7 @@ class SlidingWindowTest {
             for (int k = 0; k < n; k++) {
                 lat.recordValue((long) (1000 * (i + 1) * -Math.log(1 - rnd.nextDouble())));
             }
-            Interval iv = interval(i, Duration.ofSeconds(1), new Counts(n, n, 0, n, n, ErrorCounts.NONE), lat,
+            Interval iv = interval(i, Duration.ofSeconds(1), new Counts(n, n, 0, n, n, ErrorCounts.NONE, 0, 0), lat,
                     hist(10, n), hist(1, n));
             add(w, iv);
             kept.add(iv);

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loadgen.config.UsageException;
 import io.loadgen.core.metrics.Counts;
+import io.loadgen.core.metrics.GeneratorLoad;
+import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.ErrorCounts;
 import io.loadgen.core.metrics.LatencySummary;
 import io.loadgen.core.metrics.RunSummary;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,9 +34,10 @@ class AssertionTest {
     private static RunSummary summary(long completed, long errors, long dropped, LatencySummary latency,
             LatencySummary service, LatencySummary lag) {
         Counts c = new Counts(1000, 1000 - dropped, dropped, completed, completed - errors,
-                new ErrorCounts(0, errors, 0, 0, 0));
+                new ErrorCounts(0, errors, 0, 0, 0), 0, 0);
         return new RunSummary("http://localhost:1/x", "constant:100", "poisson", Instant.EPOCH,
-                Duration.ofSeconds(10), Duration.ZERO, "completed", 10, c, completed, latency, service, lag);
+                Duration.ofSeconds(10), Duration.ZERO, "completed", 10, c, completed, latency, service, lag,
+                Verdict.VALID, GeneratorLoad.NONE, "");
     }
 
     private static RunSummary withP99(double p99Ms) {
@@ -163,24 +168,24 @@ class AssertionTest {
     @ParameterizedTest
     @ValueSource(strings = {"p99<1%", "p99<5/s", "service_p99<2%"})
     void latencyTakesADuration(String text) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Assertion.parse(text));
+        UsageException e = assertThrows(UsageException.class, () -> Assertion.parse(text));
         assertTrue(e.getMessage().contains(text) && e.getMessage().contains("duration"), e.getMessage());
     }
 
     @Test
     void unknownMetric() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Assertion.parse("foo<1"));
+        UsageException e = assertThrows(UsageException.class, () -> Assertion.parse("foo<1"));
         assertTrue(e.getMessage().contains("unknown metric 'foo'"), e.getMessage());
         assertTrue(e.getMessage().contains("p99") && e.getMessage().contains("errors"), "lists the known ones");
-        assertThrows(IllegalArgumentException.class, () -> Assertion.parse("service_p42<1ms"));
+        assertThrows(UsageException.class, () -> Assertion.parse("service_p42<1ms"));
     }
 
     @Test
     void ratiosTakeAPercentage() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Assertion.parse("errors<5"));
+        UsageException e = assertThrows(UsageException.class, () -> Assertion.parse("errors<5"));
         assertTrue(e.getMessage().contains("errors<5") && e.getMessage().contains("percentage"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Assertion.parse("dropped<5ms"));
-        IllegalArgumentException a = assertThrows(IllegalArgumentException.class,
+        assertThrows(UsageException.class, () -> Assertion.parse("dropped<5ms"));
+        UsageException a = assertThrows(UsageException.class,
                 () -> Assertion.parse("achieved>5ms"));
         assertTrue(a.getMessage().contains("achieved"), a.getMessage());
     }
@@ -188,13 +193,26 @@ class AssertionTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "p99", "p99<", "<50ms", "p99=50ms", "p99<50parsecs", "p99<-5ms"})
     void malformed(String text) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Assertion.parse(text));
+        UsageException e = assertThrows(UsageException.class, () -> Assertion.parse(text));
         assertTrue(e.getMessage().contains("p99<50ms") && e.getMessage().contains("errors<1%"),
                 "shows examples: " + e.getMessage());
     }
 
     @Test
     void nullIsMalformed() {
-        assertThrows(IllegalArgumentException.class, () -> Assertion.parse(null));
+        assertThrows(UsageException.class, () -> Assertion.parse(null));
+    }
+
+    @Test
+    void validGatesOnTheGeneratorsVerdict() {
+        RunSummary ok = withP99(10);
+        RunSummary bad = new RunSummary(ok.target(), ok.profile(), ok.arrival(), ok.start(), ok.duration(),
+                ok.warmup(), ok.state(), ok.intervals(), ok.counts(), ok.completedBeforeEnd(), ok.latency(),
+                ok.serviceTime(), ok.sendLag(), Verdict.of(List.of("send lag p99 3ms is over 1ms")), ok.generator(),
+                "");
+        Assertion valid = Assertion.parse(" VALID ");
+        assertTrue(valid.holds(ok));
+        assertFalse(valid.holds(bad));
+        assertTrue(valid.describe(bad).contains("INVALID: send lag p99 3ms"), valid.describe(bad));
     }
 }

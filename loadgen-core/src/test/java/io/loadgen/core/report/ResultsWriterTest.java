@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loadgen.core.metrics.Counts;
+import io.loadgen.core.metrics.GeneratorLoad;
+import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.ErrorCounts;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalStats;
@@ -62,19 +64,19 @@ class ResultsWriterTest {
             long[] r = c[i];
             ErrorCounts e = new ErrorCounts(r[4], r[5], r[6], r[7], r[8]);
             long completed = r[3] + e.total();
-            Counts counts = new Counts(r[0], r[1], r[2], completed, r[3], e);
+            Counts counts = new Counts(r[0], r[1], r[2], completed, r[3], e, 0, 0);
             // responses: ok + 4xx + 5xx
             int responses = (int) (r[3] + r[6] + r[7]);
             Histogram lat = spread(rnd, responses, 2000L * (i + 1));
             Histogram svc = spread(rnd, responses, 800L * (i + 1));
             Histogram lag = spread(rnd, (int) r[0], 30);
-            IntervalStats s = new IntervalStats(i, START.plusSeconds(i), Duration.ofSeconds(1), 100.0 * (i + 1),
+            IntervalStats s = new IntervalStats(i, false, START.plusSeconds(i), Duration.ofSeconds(1), 100.0 * (i + 1),
                     counts, (int) r[9], (int) r[10], LatencySummary.of(lat), LatencySummary.of(svc),
                     LatencySummary.of(lag));
             IntervalHistograms h = new IntervalHistograms(lat, svc, lag);
             stats.add(s);
             histograms.add(h);
-            totals.add(counts, h);
+            totals.add(counts, h, completed);
         }
     }
 
@@ -82,7 +84,8 @@ class ResultsWriterTest {
         return new RunSummary("http://127.0.0.1:8091/v1/classify", "steps:100@1s,200@1s,300@1s", "poisson", START,
                 Duration.ofMillis(3000), Duration.ZERO, "completed", totals.intervals(), totals.counts(),
                 totals.counts().completed() - 3, totals.latency(),
-                totals.serviceTime(), totals.sendLag());
+                totals.serviceTime(), totals.sendLag(), Verdict.of(List.of("send lag p99 2ms is over 1ms")),
+                GeneratorLoad.NONE, "");
     }
 
     private static List<String> rows(Path dir) throws IOException {
@@ -242,8 +245,15 @@ class ResultsWriterTest {
 
         // 600 scheduled over 3 s; completed = (90+7) + (180+16) + (250+12) = 555, 3 of them after scheduling ended
         assertEquals(200.0, j.get("offered_rate").asDouble(), 1e-9);
-        assertEquals(184.0, j.get("achieved_rate").asDouble(), 1e-9);
-        assertEquals(552, j.get("completed_in_time").asLong());
+        assertEquals(185.0, j.get("achieved_rate").asDouble(), 1e-9);
+        assertEquals(552, j.get("completed_before_end").asLong());
+        assertFalse(j.get("verdict").get("valid").asBoolean());
+        assertEquals("send lag p99 2ms is over 1ms", j.get("verdict").get("reasons").get(0).asText());
+        // the typed record reads back what was written
+        SummaryFile typed = SummaryFile.read(out);
+        assertEquals(SummaryFile.of(s, Map.of("rate", "100", "arrival", "poisson")).scheduled(), typed.scheduled());
+        assertEquals(35, typed.errors().total());
+        assertEquals(13, typed.errors().http4xx());
         assertEquals(0.0, j.get("warmup_s").asDouble(), 1e-9);
         assertEquals(s.offeredRate(), j.get("offered_rate").asDouble(), 0.001);
         assertEquals(s.achievedRate(), j.get("achieved_rate").asDouble(), 0.001);
@@ -328,7 +338,8 @@ class ResultsWriterTest {
         byte[] timeline = Files.readAllBytes(dir.resolve("timeline.csv"));
 
         RunSummary other = new RunSummary("http://other", "constant:1", "constant", START, Duration.ofSeconds(1),
-                Duration.ZERO, "stopped", 0, Counts.ZERO, 0, LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY);
+                Duration.ZERO, "stopped", 0, Counts.ZERO, 0, LatencySummary.EMPTY, LatencySummary.EMPTY,
+                LatencySummary.EMPTY, Verdict.VALID, GeneratorLoad.NONE, "");
         assertEquals(first, w.finish(other));
         assertEquals(json, Files.readString(first), "the second finish does not rewrite the summary");
         w.onInterval(stats.get(2), histograms.get(2));

@@ -1,5 +1,6 @@
 package io.loadgen.core.schedule;
 
+import io.loadgen.config.ChronoDurations;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

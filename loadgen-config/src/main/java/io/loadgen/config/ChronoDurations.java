@@ -1,4 +1,4 @@
-package io.loadgen.core.schedule;
+package io.loadgen.config;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -74,8 +74,23 @@ public final class ChronoDurations {
     }
 
     /**
-     * @return the duration in the largest unit that states it exactly ({@code 3s}, {@code 1500ms}, {@code 250us},
-     *     {@code 7ns}), so that {@link #parse} reads back the same value
+     * @return the duration in hours or minutes when it is a whole number of them ({@code 1h}, {@code 2m}), else
+     *     as {@link #formatExact}: for ranges in messages
+     */
+    public static String formatLargest(Duration d) {
+        long n = d.toNanos();
+        if (n != 0 && n % 3_600_000_000_000L == 0) {
+            return (n / 3_600_000_000_000L) + "h";
+        }
+        if (n != 0 && n % 60_000_000_000L == 0) {
+            return (n / 60_000_000_000L) + "m";
+        }
+        return formatExact(d);
+    }
+
+    /**
+     * @return the duration in the largest unit up to seconds that states it exactly ({@code 3s}, {@code 1500ms},
+     *     {@code 250us}, {@code 7ns}), so that {@link #parse} reads back the same value
      */
     public static String formatExact(Duration d) {
         long n = d.toNanos();

@@ -1,0 +1,66 @@
+package io.loadgen.cli;
+
+import io.loadgen.config.Settings;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.config.CoreSettings;
+import io.loadgen.core.engine.Payload;
+import io.loadgen.core.engine.Workload;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags that shape each request beyond the settings (headers, a body template, its content type), shared by
+ * the commands that send requests; {@link #workload} builds the {@link Workload} from them and the target settings.
+ */
+final class WorkloadOptions {
+    @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'", description = "Request header; values may"
+            + " hold $${seq}, $${uuid}, $${now_ms}. Repeatable.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--body", paramLabel = "TEMPLATE", description = "Request body template ($${seq}, $${uuid},"
+            + " $${now_ms}).")
+    String body;
+
+    @Option(names = "--content-type", paramLabel = "TYPE", description = "Content type of the body (default: from"
+            + " the payload file extension; application/json for --body).")
+    String contentType;
+
+    /**
+     * @param s the settings (target, method, payload, payload order, seed)
+     * @param defaultPayloads bodies to send when neither --body nor a payload is given (may be empty)
+     * @return the workload
+     * @throws UsageException for a malformed header, template or payload
+     */
+    Workload workload(Settings s, List<Payload> defaultPayloads) {
+        URI target = s.get(CoreSettings.TARGET);
+        Optional<java.nio.file.Path> payload = s.get(CoreSettings.PAYLOAD);
+        if (body != null && payload.isPresent()) {
+            throw new UsageException("give --body or --payload, not both");
+        }
+        try {
+            Workload.Builder b = Workload.builder(target).seed(s.get(CoreSettings.SEED))
+                    .payloadOrder(s.get(CoreSettings.PAYLOAD_ORDER));
+            for (String h : headers) {
+                int colon = h.indexOf(':');
+                if (colon <= 0) {
+                    throw new UsageException("--header must be 'Name: value', got '" + h + "'");
+                }
+                b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+            }
+            if (body != null) {
+                b.body(body, contentType);
+            } else if (payload.isPresent()) {
+                b.payloads(Payload.read(payload.get(), contentType));
+            } else if (!defaultPayloads.isEmpty()) {
+                b.payloads(defaultPayloads);
+            }
+            s.get(CoreSettings.METHOD).ifPresent(b::method);
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.loadgen.core.engine;
+
+import io.loadgen.config.ChronoDurations;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ConstantRate;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warms the generator's own request path before a run's first intended send: a run of the same requests against a
+ * {@link LoopbackSink} this JVM starts, at {@link #RATE} for {@link #BUDGET}, so that the JIT compiles the scheduler,
+ * the dispatcher, the transport and the recorder. The target sees none of it. Once a JVM has warmed, later runs in it
+ * skip it.
+ *
+ * <p>It warms HTTP/1.1 over plain TCP whatever the run's transport: an HTTP/2 or TLS target shares the scheduler, the
+ * recorder and most of the client, but its codec is compiled during the run.
+ */
+final class SelfWarm {
+    private static final Logger LOG = LoggerFactory.getLogger(SelfWarm.class);
+    /** Requests per second of the self-warm. */
+    static final double RATE = Double.parseDouble(System.getProperty("loadgen.selfWarmRate", "5000"));
+    /** The self-warm's length. */
+    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("loadgen.selfWarmSeconds", 2));
+    /** Connections (and the in-flight limit) of the self-warm. */
+    static final int CONNECTIONS = 32;
+    private static final AtomicBoolean WARM = new AtomicBoolean();
+
+    private SelfWarm() {
+    }
+
+    /** @return whether this JVM has warmed already */
+    static boolean done() {
+        return WARM.get();
+    }
+
+    /** Marks this JVM warm (a run long enough to have compiled the path counts too). */
+    static void markDone() {
+        WARM.set(true);
+    }
+
+    /**
+     * Runs the self-warm, unless this JVM is warm already.
+     *
+     * @param workload the run's requests
+     * @param transport the run's transport settings (timeouts are kept; HTTP/1.1 is used)
+     * @param stopRequested polled: a stop ends the self-warm at once
+     * @return what it did, in words
+     */
+    static String run(Workload workload, TransportConfig transport, BooleanSupplier stopRequested) {
+        if (WARM.get()) {
+            return "skipped: this JVM has warmed already";
+        }
+        long t0 = System.nanoTime();
+        try (LoopbackSink sink = LoopbackSink.start()) {
+            Workload warm = workload.withTarget(sink.uri(workload.target()));
+            // A fixed pool: a cold JVM stalls, and an auto limit would open a connection for every stalled request.
+            TransportConfig t = transport.toBuilder().httpVersion(TransportConfig.HttpVersion.HTTP_1_1)
+                    .connections(CONNECTIONS).build();
+            EngineConfig e = EngineConfig.custom().warmup(Warmup.NONE).recordInterval(Duration.ofMillis(250))
+                    .maxInFlight(CONNECTIONS).drainTimeout(Duration.ofSeconds(2)).build();
+            Run r = new Run(warm, t, e, new RunPlan(new ConstantRate(RATE), Arrival.CONSTANT, 1, BUDGET), List.of());
+            while (!r.await(Duration.ofMillis(50))) {
+                if (stopRequested.getAsBoolean()) {
+                    r.requestStop("stopped");
+                }
+            }
+            RunSummary s = r.summary();
+            WARM.set(true);
+            String text = String.format(Locale.ROOT, "%d requests to a loopback sink in %s (the target saw none)",
+                    s.counts().completed(), ChronoDurations.format(Duration.ofNanos(System.nanoTime() - t0)));
+            LOG.info("self-warm: {}", text);
+            return text;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("self-warm failed; the run goes on without it", e);
+            return "failed: " + e;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.loadgen.core.engine;
+
+import io.loadgen.config.ChronoDurations;
+import io.loadgen.core.metrics.Counts;
+import io.loadgen.core.metrics.GeneratorLoad;
+import io.loadgen.core.metrics.LatencySummary;
+import io.loadgen.core.metrics.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Judges whether the generator kept its schedule over a run's measured window. The rules, each with its bound:
+ * <ul>
+ * <li>send lag p99 over {@link #SEND_LAG_P99} (the scheduler dispatched late);</li>
+ * <li>more than {@link #WAITED_SHARE} of the requests waited in the client for an in-flight slot;</li>
+ * <li>requests waited for a connection (the pool full) at more than {@link #POOL_WAIT_SHARE} of the clock's
+ * checks;</li>
+ * <li>any request dropped by the client (its own limits, or still queued when the drain ended);</li>
+ * <li>the generator's threads used more than {@link #CPU_SHARE} of the cores, or one of them more than that share
+ * of one core;</li>
+ * <li>a GC pause longer than {@link #GC_PAUSE_MAX}, or pauses adding up to more than {@link #GC_SHARE} of the
+ * window.</li>
+ * </ul>
+ * A slow or failing target breaks none of them.
+ */
+final class VerdictJudge {
+    static final Duration SEND_LAG_P99 = Duration.ofMillis(1);
+    static final double WAITED_SHARE = 0.001;
+    static final double POOL_WAIT_SHARE = 0.05;
+    static final double CPU_SHARE = 0.9;
+    static final Duration GC_PAUSE_MAX = Duration.ofMillis(50);
+    static final double GC_SHARE = 0.02;
+
+    private VerdictJudge() {
+    }
+
+    /**
+     * What the client's limits were, in words for the reasons.
+     *
+     * @param inFlight e.g. {@code in-flight limit 2 (--max-in-flight)}
+     * @param overflow {@code queue} or {@code drop}
+     * @param maxQueued the client queue's bound
+     * @param connections e.g. {@code 4 connections (--connections)}
+     */
+    record Limits(String inFlight, String overflow, int maxQueued, String connections) {
+    }
+
+    static Verdict judge(Counts c, LatencySummary sendLag, GeneratorLoad load, Duration window, Limits limits,
+            double poolWaitShare) {
+        List<String> reasons = new ArrayList<>();
+        if (sendLag.count() > 0 && sendLag.p99().compareTo(SEND_LAG_P99) > 0) {
+            reasons.add("send lag p99 " + ChronoDurations.format(sendLag.p99()) + " is over "
+                    + ChronoDurations.format(SEND_LAG_P99) + ": the generator sent late (max "
+                    + ChronoDurations.format(sendLag.max()) + ")");
+        }
+        if (c.scheduled() > 0 && c.waited() > WAITED_SHARE * c.scheduled()) {
+            reasons.add(String.format(Locale.ROOT, "%d requests (%.2f%%) waited in the client for an in-flight slot"
+                    + " (%s): their latency includes the client's own queue", c.waited(),
+                    100.0 * c.waited() / c.scheduled(), limits.inFlight()));
+        }
+        if (poolWaitShare > POOL_WAIT_SHARE) {
+            reasons.add(String.format(Locale.ROOT, "requests waited for a connection at %.0f%% of the checks (%s, %s)",
+                    100 * poolWaitShare, limits.connections(), limits.inFlight()));
+        }
+        if (c.dropped() > 0) {
+            reasons.add(String.format(Locale.ROOT, "the client dropped %d of %d scheduled requests (%.2f%%): %s,"
+                    + " overflow=%s, client queue bound %d; or still waiting when the drain ended", c.dropped(),
+                    c.scheduled(), 100.0 * c.dropped() / Math.max(1, c.scheduled()), limits.inFlight(),
+                    limits.overflow(), limits.maxQueued()));
+        }
+        if (load.generatorCpu() > CPU_SHARE * load.cores()) {
+            reasons.add(String.format(Locale.ROOT, "the generator's threads used %.2f of %d cores: it was CPU-bound",
+                    load.generatorCpu(), load.cores()));
+        } else if (load.busiestThreadCpu() > CPU_SHARE) {
+            reasons.add(String.format(Locale.ROOT, "generator thread %s was busy %.0f%% of the time: it was"
+                    + " CPU-bound", load.busiestThread(), 100 * load.busiestThreadCpu()));
+        }
+        if (load.gcPauseMax().compareTo(GC_PAUSE_MAX) > 0) {
+            reasons.add("a GC pause of " + ChronoDurations.format(load.gcPauseMax()) + " (over "
+                    + ChronoDurations.format(GC_PAUSE_MAX) + ") stopped the generator");
+        } else if (!window.isZero() && load.gcPauseTotal().toNanos() > GC_SHARE * window.toNanos()) {
+            reasons.add(String.format(Locale.ROOT, "GC paused the generator for %.1f%% of the window (%d pauses, %s)",
+                    100.0 * load.gcPauseTotal().toNanos() / window.toNanos(), load.gcPauses(),
+                    ChronoDurations.format(load.gcPauseTotal())));
+        }
+        return Verdict.of(reasons);
+    }
+}
