@@ -1,7 +1,6 @@
 package io.loadgen.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.core.report.SummaryFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,7 +39,6 @@ import org.HdrHistogram.HistogramLogReader;
  * </pre>
  */
 public final class EngineBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final double SUSTAIN_ACHIEVED = 0.99;
     private static final double SUSTAIN_LAG_P99_MS = 1.0;
     private static final double HEAP_RATE = 10_000;
@@ -573,13 +571,10 @@ public final class EngineBench {
             return new Lg(rate, seconds, exit, timedOut, Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, Double.NaN, gc, split, heapOf(sampler, hwmKb));
         }
-        JsonNode s = JSON.readTree(summary.toFile());
-        return new Lg(rate, seconds, exit, timedOut, s.path("offered_rate").asDouble(),
-                s.path("achieved_rate").asDouble(), s.path("completed").asLong(),
-                s.path("errors").path("total").asLong(), s.path("dropped").asLong(),
-                s.path("latency_ms").path("p50").asDouble(), s.path("latency_ms").path("p99").asDouble(),
-                s.path("send_lag_ms").path("p50").asDouble(), s.path("send_lag_ms").path("p99").asDouble(),
-                s.path("send_lag_ms").path("max").asDouble(), steadyLagP99(out.resolve("latency.hlog")), gc, split,
+        SummaryFile s = SummaryFile.read(summary);
+        return new Lg(rate, seconds, exit, timedOut, s.offeredRate(), s.achievedRate(), s.completed(),
+                s.errors().total(), s.dropped(), s.latencyMs().p50(), s.latencyMs().p99(), s.sendLagMs().p50(),
+                s.sendLagMs().p99(), s.sendLagMs().max(), steadyLagP99(out.resolve("latency.hlog")), gc, split,
                 heapOf(sampler, hwmKb));
     }
 

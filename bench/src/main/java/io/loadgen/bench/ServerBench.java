@@ -1,7 +1,6 @@
 package io.loadgen.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.core.report.SummaryFile;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -40,7 +39,6 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class ServerBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WORKERS = 1;
     private static final int INTRA_OP = 2;
     private static final int INTER_OP = 1;
@@ -347,28 +345,31 @@ public final class ServerBench {
         if (exit != 0) {
             notes.add("loadgen max batch " + batch + " exited with " + exit + ", see " + root.relativize(logFile));
         }
-        JsonNode s = JSON.readTree(summary.toFile());
-        double dur = s.path("duration_s").asDouble();
-        long ok = s.path("ok").asLong();
-        JsonNode e = s.path("errors");
-        long e5xx = e.path("http_5xx").asLong();
-        long errors = e.path("total").asLong();
-        long dropped = s.path("dropped").asLong();
-        long other = e.path("other").asLong();
-        long hard = e.path("connect").asLong() + e.path("timeout").asLong() + e.path("http_4xx").asLong();
+        SummaryFile s = SummaryFile.read(summary);
+        double dur = s.durationS();
+        long ok = s.ok();
+        SummaryFile.Errors e = s.errors();
+        long e5xx = e.http5xx();
+        long dropped = s.dropped();
+        long other = e.other();
+        long hard = e.connect() + e.timeout() + e.http4xx();
         if (hard > 0) {
             notes.add(String.format(Locale.ROOT, "loadgen max batch %d: %d connect errors, %d time-outs, %d 4xx",
-                    batch, e.path("connect").asLong(), e.path("timeout").asLong(), e.path("http_4xx").asLong()));
+                    batch, e.connect(), e.timeout(), e.http4xx()));
         }
-        if (other > 0 || dropped > 0) {
+        if (other > 0 || dropped > 0 || s.unfinished() > 0) {
             // after the drain time-out at the end of the schedule, loadgen drops what still waits in it for an
-            // in-flight slot and cancels what is in flight (counted as errors "other" when it is counted at all)
-            notes.add(String.format(Locale.ROOT, "loadgen max batch %d: at the schedule's end, %d requests still"
-                    + " waiting in loadgen for an in-flight slot were dropped%s (--drain-timeout %s; outside the"
-                    + " measured window)", batch, dropped, other > 0 ? " and " + other + " errors \"other\" (cancelled"
-                    + " in flight) counted" : "", DRAIN_TIMEOUT));
+            // in-flight slot and records what is still in flight as unfinished
+            notes.add(String.format(Locale.ROOT, "loadgen max batch %d: %d requests dropped by loadgen (its in-flight"
+                    + " limit, or still waiting at the end of the drain), %d unfinished when the drain ended"
+                    + " (--drain-timeout %s), %d errors \"other\"", batch, dropped, s.unfinished(), DRAIN_TIMEOUT,
+                    other));
         }
-        double[] window = window(out.resolve("timeline.csv"), s.path("warmup_s").asDouble(), dur);
+        if (!s.verdict().valid()) {
+            notes.add("loadgen max batch " + batch + ": the generator's verdict was INVALID: "
+                    + String.join("; ", s.verdict().reasons()));
+        }
+        double[] window = window(out.resolve("timeline.csv"), s.warmupS(), dur);
         if (window == null) {
             notes.add("loadgen max batch " + batch + ": no usable timeline.csv; ok/s and 503/s from summary.json");
             window = new double[] {ok, e5xx, dur};
@@ -381,8 +382,7 @@ public final class ServerBench {
                     + " the table's %.1f/s counts the measured window only (timeline.csv)", batch, summaryOk, okPerS));
         }
         return new Http(batch, rate, okPerS, window[2] > 0 ? window[1] / window[2] : Double.NaN,
-                s.path("latency_ms").path("p50").asDouble(Double.NaN),
-                s.path("latency_ms").path("p99").asDouble(Double.NaN), summaryOk, dur > 0);
+                s.latencyMs().p50(), s.latencyMs().p99(), summaryOk, dur > 0);
     }
 
     /**

@@ -56,7 +56,8 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
     Path out;
 
     @Option(names = "--assert", paramLabel = "EXPR", description = "Checked at the end; a failure exits 1:"
-            + " 'p99<50ms', 'errors<1%%', 'dropped<0.1%%', 'achieved>99%%'. Repeatable.")
+            + " 'p99<50ms', 'errors<1%%', 'dropped<0.1%%', 'achieved>99%%', 'valid' (the generator's verdict)."
+            + " Repeatable.")
     List<String> assertions = new ArrayList<>();
 
     @Option(names = {"-q", "--quiet"}, description = "No live line.")

@@ -3,41 +3,27 @@ package io.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.core.report.SummaryFile;
 import io.loadgen.core.testing.LoopbackServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code loadgen run --idle --rmi-port P} in its own process, driven by {@code loadgen ctl}. */
 class CtlCommandIT {
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result ctl(int port, String... args) {
-        CommandLine cl = Main.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    private static Cli.Result ctl(int port, String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "ctl";
         all[1] = "--rmi-port";
         all[2] = Integer.toString(port);
         all[3] = "--host=127.0.0.1";
         System.arraycopy(args, 0, all, 4, args.length);
-        int code = cl.execute(all);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return Cli.run(all);
     }
 
     @Test
@@ -59,15 +45,15 @@ class CtlCommandIT {
                     assertTrue(p.isAlive() && System.nanoTime() < deadline, Files.readString(tmp.resolve("run.log")));
                     TimeUnit.MILLISECONDS.sleep(100);
                 }
-                Result status = ctl(port, "status");
+                Cli.Result status = ctl(port, "status");
                 assertEquals(0, status.code(), status.err());
                 assertTrue(status.out().startsWith("idle"), status.out());
                 assertEquals(0, server.count(), "idle: nothing sent before the remote start");
 
                 assertTrue(ctl(port, "start").out().startsWith("running"));
-                Result rate = ctl(port, "set-rate", "300");
+                Cli.Result rate = ctl(port, "set-rate", "300");
                 assertTrue(rate.out().contains("rate set: 300.000/s"), rate.out());
-                Result bad = ctl(port, "set-rate", "-3");
+                Cli.Result bad = ctl(port, "set-rate", "-3");
                 assertEquals(Main.EXIT_USAGE, bad.code());
                 assertTrue(bad.err().contains("[0, 1000000]"), bad.err());
                 // A controller that vanishes mid-call costs the engine nothing: kill one while it watches.
@@ -90,7 +76,7 @@ class CtlCommandIT {
                 }
                 assertEquals(300, direct.latestInterval().orElseThrow().achievedRate(), 30,
                         "the engine holds its rate after a controller vanished");
-                Result watch = ctl(port, "--intervals", "3", "watch");
+                Cli.Result watch = ctl(port, "--intervals", "3", "watch");
                 assertEquals(0, watch.code(), watch.err());
                 assertEquals(3, watch.out().lines().filter(l -> l.contains("offered")).count(), watch.out());
                 assertTrue(ctl(port, "stop").out().startsWith("ended"));
@@ -98,10 +84,10 @@ class CtlCommandIT {
             } finally {
                 p.destroyForcibly();
             }
-            JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
-            assertEquals("stopped", s.get("state").asText());
-            assertTrue(s.get("ok").asLong() > 200, s.toString());
-            assertEquals("constant:300", s.get("profile").asText());
+            SummaryFile s = SummaryFile.read(dir.resolve(SummaryFile.FILE));
+            assertEquals("stopped", s.state());
+            assertTrue(s.ok() > 200, s.toString());
+            assertEquals("constant:300", s.profile());
         }
     }
 }

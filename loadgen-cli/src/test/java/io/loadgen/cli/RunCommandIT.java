@@ -8,10 +8,7 @@ import io.loadgen.core.report.SummaryFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.testing.LoopbackServer;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,30 +18,20 @@ import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code loadgen run} end to end against a real loopback server. */
 class RunCommandIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result loadgen(String... args) {
-        CommandLine cl = Main.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Cli.Result loadgen(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void aRunWritesEveryResultFileAndPassesItsAssertions(@TempDir Path tmp) throws Exception {
         try (LoopbackServer server = LoopbackServer.ok()) {
             Path dir = tmp.resolve("results");
-            Result r = loadgen("run", "--target", server.uri("/x").toString(), "--rate", "300", "--duration", "3s",
+            Cli.Result r = loadgen("run", "--target", server.uri("/x").toString(), "--rate", "300", "--duration", "3s",
                     "--arrival", "constant", "--record-interval", "500ms", "--out", dir.toString(), "-q",
                     "--assert", "p99<500ms", "--assert", "errors<1%", "--assert", "achieved>99%");
             assertEquals(0, r.code(), r.out() + r.err());
@@ -94,7 +81,7 @@ class RunCommandIT {
             TimeUnit.MILLISECONDS.sleep(20);
             return 200;
         }, false)) {
-            Result r = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "50", "--duration", "1s",
+            Cli.Result r = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "50", "--duration", "1s",
                     "--out", tmp.resolve("r").toString(), "-q", "--assert", "p50<1ms", "--assert", "errors<1%");
             assertEquals(Main.EXIT_ASSERTION_FAILED, r.code(), r.out() + r.err());
             assertTrue(r.err().contains("ASSERTION FAILED: p50<1ms"), r.err());
@@ -105,25 +92,25 @@ class RunCommandIT {
 
     @Test
     void badFlagsAndValuesFailWithAMessageNamingTheKey(@TempDir Path tmp) {
-        Result rate = loadgen("run", "--target", "http://127.0.0.1:9/", "--rate", "-5", "--out", tmp.toString());
+        Cli.Result rate = loadgen("run", "--target", "http://127.0.0.1:9/", "--rate", "-5", "--out", tmp.toString());
         assertEquals(Main.EXIT_USAGE, rate.code());
         assertTrue(rate.err().contains("for rate (from flag --rate)") && rate.err().contains("[0, 1000000]"),
                 rate.err());
 
-        Result profile = loadgen("run", "--target", "http://127.0.0.1:9/", "--profile", "square:5");
+        Cli.Result profile = loadgen("run", "--target", "http://127.0.0.1:9/", "--profile", "square:5");
         assertEquals(Main.EXIT_USAGE, profile.code());
         assertTrue(profile.err().contains("for profile") && profile.err().contains("unknown profile kind"),
                 profile.err());
 
-        Result assertion = loadgen("run", "--target", "http://127.0.0.1:9/", "--assert", "p99<1%");
+        Cli.Result assertion = loadgen("run", "--target", "http://127.0.0.1:9/", "--assert", "p99<1%");
         assertEquals(Main.EXIT_USAGE, assertion.code());
         assertTrue(assertion.err().contains("p99 takes a duration"), assertion.err());
 
-        Result target = loadgen("run", "--target", "not a url");
+        Cli.Result target = loadgen("run", "--target", "not a url");
         assertEquals(Main.EXIT_USAGE, target.code());
         assertTrue(target.err().contains("--target"), target.err());
 
-        Result unknown = loadgen("run", "--no-such-flag");
+        Cli.Result unknown = loadgen("run", "--no-such-flag");
         assertEquals(Main.EXIT_USAGE, unknown.code());
         assertTrue(unknown.err().contains("--no-such-flag"), unknown.err());
     }

@@ -3,8 +3,7 @@ package io.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.core.search.SearchFile;
 import io.loadgen.core.testing.LoopbackServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
@@ -30,12 +29,14 @@ class SearchCommandIT {
             String text = out.toString(StandardCharsets.UTF_8);
             assertEquals(0, code, text);
             assertTrue(text.contains("trial  1:") && text.contains("answer:"), text);
-            JsonNode s = new ObjectMapper().readTree(dir.resolve("search.json").toFile());
-            double answer = s.get("max_rate").asDouble();
+            SearchFile s = SearchFile.read(dir.resolve(SearchFile.FILE));
+            double answer = s.maxRate();
             // one slot of 10 ms: at most 100 requests/s
             assertTrue(answer >= 40 && answer <= 110, "answer " + answer + " for a capacity of 100/s: " + text);
-            assertTrue(s.get("trials").size() >= 3);
-            assertEquals(100.0, s.get("p99_bound_ms").asDouble(), 1e-9);
+            assertTrue(s.trials().size() >= 3);
+            assertEquals(100.0, s.p99BoundMs(), 1e-9);
+            assertTrue(text.contains("generator VALID") || text.contains("generator INVALID"), "each trial's verdict: "
+                    + text);
             String report = Files.readString(dir.resolve("report.html"));
             assertTrue(report.contains("Search: p99 latency vs achieved throughput") && report.contains("<svg"));
         }

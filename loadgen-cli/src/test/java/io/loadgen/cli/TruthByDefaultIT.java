@@ -13,9 +13,6 @@ import io.loadgen.core.report.SummaryFile;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,24 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The figures a user gets with default flags are the target's, not the generator's: a cold JVM, timeouts, a
  * warm-up, a slow target and the client's own limits are each shown for what they are.
  */
 class TruthByDefaultIT {
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result loadgen(String... args) {
-        CommandLine cl = Main.commandLine();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Cli.Result loadgen(String... args) {
+        return Cli.run(args);
     }
 
     private static String javaBin() {
@@ -94,7 +81,7 @@ class TruthByDefaultIT {
             return 200;
         }, false)) {
             Path dir = tmp.resolve("silent");
-            Result r = loadgen("run", "--target", server.uri("/one-in-20").toString(), "--rate", "200",
+            Cli.Result r = loadgen("run", "--target", server.uri("/one-in-20").toString(), "--rate", "200",
                     "--duration", "5s", "--timeout", "1s", "--out", dir.toString(), "-q", "--assert", "p99<100ms");
             assertEquals(Main.EXIT_ASSERTION_FAILED, r.code(), r.out() + r.err());
             assertTrue(r.err().contains("ASSERTION FAILED: p99<100ms"), r.err());
@@ -113,7 +100,7 @@ class TruthByDefaultIT {
             return 200;
         }, false)) {
             Path dir = tmp.resolve("warm");
-            Result r = loadgen("run", "--target", server.uri("/set").toString(), "--rate", "400", "--duration", "6s",
+            Cli.Result r = loadgen("run", "--target", server.uri("/set").toString(), "--rate", "400", "--duration", "6s",
                     "--warmup", "2s", "--record-interval", "500ms", "--out", dir.toString(), "-q");
             assertEquals(0, r.code(), r.out() + r.err());
             SummaryFile s = SummaryFile.read(dir.resolve(SummaryFile.FILE));
@@ -163,7 +150,7 @@ class TruthByDefaultIT {
             return 200;
         }, false)) {
             Path dir = tmp.resolve("slow");
-            Result r = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "200", "--duration", "5s",
+            Cli.Result r = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "200", "--duration", "5s",
                     "--out", dir.toString(), "-q", "--assert", "valid");
             SummaryFile s = SummaryFile.read(dir.resolve(SummaryFile.FILE));
             assertTrue(s.achievedRate() >= 0.99 * s.offeredRate(), "achieved " + s.achievedRate() + " of "
@@ -174,7 +161,7 @@ class TruthByDefaultIT {
             assertEquals(0, r.code(), r.out() + r.err());
 
             Path limited = tmp.resolve("limited");
-            Result l = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "200", "--duration", "3s",
+            Cli.Result l = loadgen("run", "--target", server.uri("/slow").toString(), "--rate", "200", "--duration", "3s",
                     "--max-in-flight", "2", "--drain-timeout", "1s", "--out", limited.toString(), "-q",
                     "--assert", "valid");
             assertEquals(Main.EXIT_ASSERTION_FAILED, l.code(), l.out() + l.err());

@@ -89,7 +89,7 @@ public final class CoreSettings {
             "auto, 0, or a duration in [0s, 1h] (5s; a bare number is in s)")
             .defaultValue(Warmup.AUTO).flags("--warmup").label("auto|0|DUR")
             .doc("auto: before the first request the generator warms its own request path (JIT) against a loopback"
-                    + " sink it starts itself, for at most 2 s; the target sees none of it, and nothing is left out"
+                    + " sink it starts itself, for about 2 s, once per JVM; the target sees none of it, and nothing is left out"
                     + " of the summary. A duration such as 5s: the same, then the first 5 s at the target rate are"
                     + " left out of the summary (the target's caches and connections warm up; those intervals are"
                     + " printed and written, marked warmup). 0: no warm-up of any kind.")

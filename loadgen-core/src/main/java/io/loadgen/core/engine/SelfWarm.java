@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 final class SelfWarm {
     private static final Logger LOG = LoggerFactory.getLogger(SelfWarm.class);
     /** Requests per second of the self-warm. */
-    static final double RATE = Double.parseDouble(System.getProperty("loadgen.selfWarmRate", "5000"));
+    static final double RATE = 10_000;
     /** The self-warm's length. */
-    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("loadgen.selfWarmSeconds", 2));
+    static final Duration BUDGET = Duration.ofSeconds(2);
     /** Connections (and the in-flight limit) of the self-warm. */
     static final int CONNECTIONS = 32;
     private static final AtomicBoolean WARM = new AtomicBoolean();
