@@ -109,10 +109,10 @@ public final class CoreSettings {
     public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("maxInFlight", 0,
             EngineConfig.MAX_IN_FLIGHT).defaultValue(0).flags("--max-in-flight")
             .doc("Most requests sent and not yet answered. 0 (unless connections is set): it follows the load by"
-                    + " Little's law, starting at rate x 20 ms (8-1024), doubling at once whenever a request would"
-                    + " wait for a slot, up to 10000 (or half the file descriptors), and halving after 10 intervals of"
-                    + " low use. A number is a hard cap: beyond it requests wait or are dropped (overflow), and the"
-                    + " run's verdict says so.")
+                    + " Little's law, starting at rate x 20 ms (8-1024); when a request would wait it grows at once"
+                    + " towards rate x latency x 2 + 8 if that is more (at most doubling a step), up to 10000 (or half"
+                    + " the file descriptors), and it halves after 10 intervals of low use. A number is a hard cap:"
+                    + " beyond it requests wait or are dropped (overflow), and the run's verdict says so.")
             .build();
     /** The overflow policy. */
     public static final Setting<EngineConfig.Overflow> OVERFLOW = Setting.choice("overflow",

@@ -25,11 +25,17 @@ final class Dispatcher {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<InFlightExchange> live = ConcurrentHashMap.newKeySet();
     private final LongQueue queue = new LongQueue();
+    private final java.util.function.DoubleSupplier rate;
     private volatile int queued;
     private volatile int peak;
+    /** Recent time a request holds its slot (send to end), an exponentially weighted mean; 0 before any end. */
+    private volatile double holdNanos;
+    private long oldestAgeAt = Long.MIN_VALUE;
+    private long oldestAge;
 
     Dispatcher(Transport transport, Workload workload, Recorder recorder, EngineConfig config, InFlightLimit limit,
-            Thread scheduler) {
+            Thread scheduler, java.util.function.DoubleSupplier rate) {
+        this.rate = rate;
         this.transport = transport;
         this.requests = workload.newSource();
         this.recorder = recorder;
@@ -71,7 +77,25 @@ final class Dispatcher {
 
     private boolean hasSlot() {
         int n = inFlight.get();
-        return n < limit.get() || limit.grow(n);
+        return n < limit.get()
+                || (limit.isAuto() && limit.grow(n, rate.getAsDouble(), latencyEstimate()));
+    }
+
+    /**
+     * @return how long a request holds its slot: the recent mean of those that ended, or the age of the oldest in
+     *     flight when that is longer (the target is slowing down, or nothing has ended yet)
+     */
+    private long latencyEstimate() {
+        long now = System.nanoTime();
+        if (oldestAgeAt == Long.MIN_VALUE || now - oldestAgeAt > 1_000_000) { // a scan, at most once a millisecond
+            long oldest = now;
+            for (InFlightExchange e : live) {
+                oldest = Math.min(oldest, e.sentNanos);
+            }
+            oldestAge = now - oldest;
+            oldestAgeAt = now;
+        }
+        return Math.max((long) holdNanos, oldestAge);
     }
 
     /** Sends waiting requests while there are free slots. */
@@ -125,6 +149,8 @@ final class Dispatcher {
             return;
         }
         live.remove(e);
+        double h = holdNanos;
+        holdNanos = h == 0 ? end - e.sentNanos : h + 0.2 * ((end - e.sentNanos) - h);
         e.bucket.ended(outcome, e.intended, e.written, end, end < recorder.scheduleEnd());
         if (inFlight.decrementAndGet() < limit.get() && queued > 0) {
             LockSupport.unpark(scheduler);
@@ -135,6 +161,7 @@ final class Dispatcher {
     private final class InFlightExchange implements Transport.Exchange {
         private final Recorder.Bucket bucket;
         private final long intended;
+        private final long sentNanos = System.nanoTime();
         private final AtomicInteger state = new AtomicInteger();
         private volatile long written = Recorder.NOT_WRITTEN;
 

@@ -5,10 +5,13 @@ import java.util.function.IntConsumer;
 /**
  * The in-flight limit of a run: fixed when the user gave {@code maxInFlight} (or {@code connections}), else sized by
  * Little's law from what the run needs. In auto mode it starts at {@link TransportConfig#connectionsFor the rate's
- * initial size} and doubles at once whenever a request would otherwise wait for a slot (before that request is sent,
- * so the client never queues below the ceiling); it halves when the peak in flight of the last
- * {@link #SHRINK_AFTER} intervals stays under a quarter of it, never below its initial size. The connection pool
- * follows it.
+ * initial size}; when a request is due and every slot is taken, it grows at once (before that request is sent) if
+ * the load needs more: towards {@code rate x latency x }{@link #HEADROOM}{@code  + }{@link #SLACK}, where latency is
+ * the recent time a request holds its slot or the age of the oldest in flight, whichever is longer; by a quarter at
+ * least and at most doubling a step. A
+ * burst the load does not need (the generator catching up after a pause of its own) waits its turn instead of
+ * opening a connection per request, and a target that slows down is not answered with a storm of connections. It halves when the peak in flight of the last {@link #SHRINK_AFTER} intervals
+ * stays under a quarter of it, never below its initial size. The connection pool follows it.
  *
  * <p>Threading: {@link #get()} from any thread; {@link #grow} from the scheduler; {@link #observe} from the interval
  * clock.
@@ -18,6 +21,10 @@ final class InFlightLimit {
     static final int AUTO_CEILING = 10_000;
     /** Intervals of low use before the auto limit shrinks. */
     static final int SHRINK_AFTER = 10;
+    /** Little's law headroom: twice the mean in flight covers the bursts of a Poisson process. */
+    static final double HEADROOM = 2;
+    /** Slots added to the estimate, so that a low load still has a few to spare. */
+    static final int SLACK = 8;
 
     private final boolean auto;
     private final int floor;
@@ -73,15 +80,23 @@ final class InFlightLimit {
     }
 
     /**
-     * A request is due and {@code inFlight} requests are in flight, at or over the limit: grow (auto only).
+     * A request is due and {@code inFlight} requests are in flight, at or over the limit: grow if the load needs it
+     * (auto only).
      *
+     * @param inFlight requests in flight now
+     * @param ratePerSecond the rate asked for now
+     * @param latencyNanos how long a request holds its slot now (an estimate)
      * @return whether the limit grew above {@code inFlight}
      */
-    synchronized boolean grow(int inFlight) {
+    synchronized boolean grow(int inFlight, double ratePerSecond, long latencyNanos) {
         if (!auto || limit >= ceiling) {
             return false;
         }
-        int n = (int) Math.min(ceiling, Math.max(2L * limit, inFlight + 1L));
+        double need = Math.ceil(ratePerSecond * Math.max(0, latencyNanos) / 1e9 * HEADROOM) + SLACK;
+        if (need <= limit) {
+            return false;
+        }
+        int n = (int) Math.min(Math.min(ceiling, 2L * limit), Math.max(need, limit + limit / 4 + 1.0));
         resize.accept(n);
         limit = n;
         grown++;

@@ -123,7 +123,8 @@ final class Run {
                     threads.factory("loadgen-io", Thread.NORM_PRIORITY));
             long start = System.nanoTime();
             recorder = new Recorder(start, engineConfig.recordInterval());
-            dispatcher = new Dispatcher(transport, workload, recorder, engineConfig, limit, schedulerThread);
+            dispatcher = new Dispatcher(transport, workload, recorder, engineConfig, limit, schedulerThread,
+                    this::currentRate);
             startInstant = Instant.now();
             origin = start;
             ProfileChange early = pendingChange.getAndSet(null);

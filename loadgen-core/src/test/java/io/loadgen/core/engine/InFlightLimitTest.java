@@ -9,20 +9,45 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InFlightLimitTest {
+    private static final long MS = 1_000_000;
+
     @Test
-    void anAutoLimitDoublesAtOnceWhenARequestWouldWaitUpToItsCeilingAndThePoolFollows() {
+    void anAutoLimitGrowsAtOnceByLittlesLawUpToItsCeilingAndThePoolFollows() {
         List<Integer> pool = new ArrayList<>();
-        InFlightLimit l = new InFlightLimit(0, 8, 40, pool::add);
+        InFlightLimit l = new InFlightLimit(0, 8, 1000, pool::add);
         assertTrue(l.isAuto());
         assertEquals(8, l.get());
-        assertTrue(l.grow(8));
-        assertEquals(16, l.get());
-        assertTrue(l.grow(16));
-        assertTrue(l.grow(32));
-        assertEquals(40, l.get(), "the ceiling caps it");
-        assertFalse(l.grow(40), "at the ceiling requests wait");
-        assertEquals(List.of(16, 32, 40), pool);
-        assertEquals(3, l.timesGrown());
+        // 200/s at 50 ms: 10 in flight on average; with headroom 2 and 8 spare, 28, reached in two steps
+        assertTrue(l.grow(8, 200, 50 * MS));
+        assertEquals(16, l.get(), "a step at most doubles");
+        assertTrue(l.grow(16, 200, 50 * MS));
+        assertEquals(28, l.get());
+        assertFalse(l.grow(28, 200, 50 * MS), "the load needs no more");
+        // the load now needs 2000/s x 50 ms x 2 + 8 = 208
+        assertTrue(l.grow(28, 2000, 50 * MS));
+        assertTrue(l.grow(56, 2000, 50 * MS));
+        assertTrue(l.grow(112, 2000, 50 * MS));
+        assertEquals(208, l.get());
+        assertTrue(l.grow(208, 20_000, 50 * MS));
+        assertTrue(l.grow(416, 20_000, 50 * MS));
+        assertTrue(l.grow(832, 20_000, 50 * MS));
+        assertEquals(1000, l.get(), "the ceiling caps it");
+        assertFalse(l.grow(1000, 20_000, 50 * MS), "at the ceiling requests wait");
+        assertEquals(List.of(16, 28, 56, 112, 208, 416, 832, 1000), pool);
+        assertEquals(8, l.timesGrown());
+    }
+
+    @Test
+    void aBurstTheLoadDoesNotNeedWaitsInsteadOfOpeningConnections() {
+        List<Integer> pool = new ArrayList<>();
+        InFlightLimit l = new InFlightLimit(0, 40, 10_000, pool::add);
+        // 3000/s of 0.2 ms requests need 3000 x 0.0002 x 2 + 8 = 10 slots: 40 are plenty, a catch-up burst waits
+        assertFalse(l.grow(40, 3000, MS / 5));
+        assertEquals(40, l.get());
+        assertEquals(List.of(), pool);
+        // just over: it grows by a quarter at least
+        assertTrue(l.grow(40, 1000, 17 * MS));
+        assertEquals(51, l.get());
     }
 
     @Test
@@ -50,7 +75,7 @@ class InFlightLimitTest {
         InFlightLimit l = new InFlightLimit(2, 8, 10_000, pool::add);
         assertFalse(l.isAuto());
         assertEquals(2, l.get());
-        assertFalse(l.grow(2));
+        assertFalse(l.grow(2, 1000, 1000 * MS));
         l.raiseTo(100);
         for (int i = 0; i < 20; i++) {
             l.observe(0);
