@@ -13,10 +13,12 @@ final class Template {
 
     private final String source;
     private final List<Object> parts;
+    private final boolean constant;
 
     private Template(String source, List<Object> parts) {
         this.source = source;
         this.parts = parts;
+        this.constant = parts.stream().allMatch(p -> p instanceof String);
     }
 
     /**
@@ -52,11 +54,11 @@ final class Template {
     }
 
     boolean isConstant() {
-        return parts.stream().allMatch(p -> p instanceof String);
+        return constant;
     }
 
     String render(long seq) {
-        if (isConstant()) {
+        if (constant) {
             return source;
         }
         StringBuilder sb = new StringBuilder(source.length() + 32);

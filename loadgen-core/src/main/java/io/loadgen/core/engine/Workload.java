@@ -94,14 +94,35 @@ public final class Workload {
         return new RequestSource();
     }
 
-    /** Makes the requests of one run, numbering them from 0. Not thread-safe. */
+    /**
+     * Makes the requests of one run, numbering them from 0. When no header or body holds a variable, the same
+     * {@link Request} instance stands for each payload every time (so that a transport may encode it once). Not
+     * thread-safe.
+     */
     public final class RequestSource {
         private final SplittableRandom random = new SplittableRandom(seed);
+        private final boolean constant = headerValues.stream().allMatch(Template::isConstant)
+                && (bodyTemplate == null || bodyTemplate.isConstant());
+        private final Request[] made = new Request[Math.max(1, payloads.size())];
         private long seq;
 
         /** @return the next request */
         public Request next() {
             long n = seq++;
+            int i = payloads.isEmpty() ? 0 : order == PayloadOrder.RANDOM ? random.nextInt(payloads.size())
+                    : (int) (n % payloads.size());
+            if (!constant) {
+                return build(n, i);
+            }
+            Request r = made[i];
+            if (r == null) {
+                r = build(n, i);
+                made[i] = r;
+            }
+            return r;
+        }
+
+        private Request build(long n, int payloadIndex) {
             List<Request.Header> headers = new ArrayList<>(headerNames.size());
             for (int i = 0; i < headerNames.size(); i++) {
                 headers.add(new Request.Header(headerNames.get(i), headerValues.get(i).render(n)));
@@ -109,8 +130,7 @@ public final class Workload {
             byte[] body = null;
             String contentType = null;
             if (!payloads.isEmpty()) {
-                Payload p = payloads.get(order == PayloadOrder.RANDOM ? random.nextInt(payloads.size())
-                        : (int) (n % payloads.size()));
+                Payload p = payloads.get(payloadIndex);
                 body = p.bytes();
                 contentType = p.contentType();
             } else if (bodyTemplate != null) {
