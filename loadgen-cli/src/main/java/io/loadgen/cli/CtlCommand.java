@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 /** {@code loadgen ctl}: drives a running engine over RMI. */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Control a running engine (`loadgen run --rmi-port P` or `--idle`) over RMI.",
-                "Actions: status | set-rate N | set-profile SPEC | start | stop | watch"})
+                "Actions: status | set-rate N | set-profile SPEC | set-concurrency N | start | stop | watch"})
 public final class CtlCommand implements Callable<Integer>, UsesSettings {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,10 +38,11 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
             description = "watch: stop after N intervals (default: until the run ends).")
     int intervals;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "status, set-rate, set-profile, start, stop, watch")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, set-rate, set-profile, set-concurrency, start,"
+            + " stop, watch")
     String action;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "the rate or profile")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "the rate, profile or number of sessions")
     String value;
 
     @Override
@@ -56,15 +57,17 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
         Settings cfg = CliSettings.load(spec);
         double rate = "set-rate".equals(action) ? number(value) : 0;
         RateProfile profile = "set-profile".equals(action) ? profile(value) : null;
-        if (!List.of("status", "start", "stop", "set-rate", "set-profile", "watch").contains(action)) {
+        int sessions = "set-concurrency".equals(action) ? sessions(value) : 0;
+        if (!List.of("status", "start", "stop", "set-rate", "set-profile", "set-concurrency", "watch")
+                .contains(action)) {
             throw new UsageException("unknown action '" + action
-                    + "': status, set-rate N, set-profile SPEC, start, stop, watch");
+                    + "': status, set-rate N, set-profile SPEC, set-concurrency N, start, stop, watch");
         }
         LoadControl c = RmiLoadControls.connect(cfg.get(ServerSettings.SERVER_IP), cfg.get(RmiSettings.RMI_PORT),
                 cfg.get(RmiSettings.RMI_TOKEN).orElse(null), tls);
         try {
-            act(c, rate, profile, out);
-        } catch (IllegalArgumentException refused) {
+            act(c, rate, profile, sessions, out);
+        } catch (IllegalArgumentException | IllegalStateException refused) {
             // the engine refused the value (a rate out of range, say): the message says what is allowed
             throw new UsageException(refused.getMessage(), refused);
         }
@@ -72,7 +75,8 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
         return 0;
     }
 
-    private void act(LoadControl c, double rate, RateProfile profile, PrintWriter out) throws InterruptedException {
+    private void act(LoadControl c, double rate, RateProfile profile, int sessions, PrintWriter out)
+            throws InterruptedException {
         switch (action) {
             case "status" -> out.println(status(c.status()));
             case "start" -> {
@@ -91,6 +95,10 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
                 c.setProfile(profile);
                 out.printf(Locale.ROOT, "profile set: %s (now %.3f/s)%n", value, c.currentRate());
             }
+            case "set-concurrency" -> {
+                c.setConcurrency(sessions);
+                out.printf(Locale.ROOT, "concurrency set: %d sessions%n", c.status().concurrency());
+            }
             default -> watch(c, out);
         }
     }
@@ -106,6 +114,14 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
         }
     }
 
+    private static int sessions(String v) {
+        try {
+            return Integer.parseInt(v == null ? "" : v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("set-concurrency needs a number of sessions, e.g. set-concurrency 8");
+        }
+    }
+
     private static RateProfile profile(String v) {
         if (v == null) {
             throw new UsageException("set-profile needs a profile, e.g. steps:100@10s,200@10s");
@@ -118,6 +134,11 @@ public final class CtlCommand implements Callable<Integer>, UsesSettings {
     }
 
     private static String status(RunStatus s) {
+        if (s.concurrency() > 0) {
+            return String.format(Locale.ROOT, "%s, %s, closed loop, %d sessions, runs %d, uptime %s",
+                    s.state().name().toLowerCase(Locale.ROOT), s.target(), s.concurrency(), s.runs(),
+                    ChronoDurations.format(s.uptime()));
+        }
         return String.format(Locale.ROOT, "%s, %s, profile %s, %s arrivals, rate now %.3f/s, runs %d, uptime %s",
                 s.state().name().toLowerCase(Locale.ROOT), s.target(), s.profile(), s.arrival(), s.currentRate(),
                 s.runs(), ChronoDurations.format(s.uptime()));

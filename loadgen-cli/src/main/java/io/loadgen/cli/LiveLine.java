@@ -50,6 +50,9 @@ final class LiveLine implements IntervalListener {
         if (s.queued() > 0) {
             b.append("  queued ").append(s.queued());
         }
+        if (s.concurrency() > 0) {
+            b.append("  sessions ").append(s.concurrency());
+        }
         if (s.warmup()) {
             b.append("  (warm-up)");
         }

@@ -22,9 +22,9 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean run = Files.isRegularFile(dir.resolve("timeline.csv")) && Files.isRegularFile(dir.resolve("latency.hlog"));
-        if (!run && !Files.isRegularFile(dir.resolve("search.json"))) {
+        if (!run && !Files.isRegularFile(dir.resolve("search.json")) && !Files.isRegularFile(dir.resolve("sweep.json"))) {
             throw new io.loadgen.config.UsageException(dir + " is not a results dir: it holds neither timeline.csv and"
-                    + " latency.hlog nor search.json");
+                    + " latency.hlog nor search.json nor sweep.json");
         }
         spec.commandLine().getOut().println("report: " + HtmlReport.write(dir).toAbsolutePath());
         return 0;

@@ -11,7 +11,14 @@ import io.loadgen.core.engine.TransportConfig;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.report.Assertion;
+import io.loadgen.config.UsageException;
+import io.loadgen.core.engine.Concurrency;
+import io.loadgen.core.report.HtmlReport;
 import io.loadgen.core.report.ResultsWriter;
+import io.loadgen.core.search.ConcurrencySweep;
+import io.loadgen.core.search.SweepFile;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -83,6 +90,13 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
                 : cfg.get(CoreSettings.OUT_DIR).resolve("run-" + LocalDateTime.now().format(
                         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
+        if (cfg.get(CoreSettings.CONCURRENCY).isSweep()) {
+            if (!checks.isEmpty()) {
+                throw new UsageException("--assert applies to one run, not to a sweep (--concurrency "
+                        + cfg.get(CoreSettings.CONCURRENCY).format() + ")");
+            }
+            return sweep(cfg, workload, transport, engine, dir, out);
+        }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("payloads", Integer.toString(workload.payloads().size()));
         settings.putAll(cfg.echo(GROUPS));
@@ -122,6 +136,10 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         }
 
         int code = 0;
+        if (summary.closedLoop()) {
+            out.println("closed loop: latency is measured from each request's actual send (there is no intended"
+                    + " time)");
+        }
         for (Assertion a : checks) {
             boolean ok = a.holds(summary);
             (ok ? out : err).println((ok ? "assertion passed: " : "ASSERTION FAILED: ") + a.describe(summary));
@@ -133,4 +151,39 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         err.flush();
         return code;
     }
+
+    /** The closed-loop sweep: one trial per level, a table, sweep.json and report.html. */
+    private static int sweep(Settings cfg, Workload workload, TransportConfig transport, EngineConfig engine, Path dir,
+            PrintWriter out) throws Exception {
+        Concurrency levels = cfg.get(CoreSettings.CONCURRENCY);
+        Duration maxTrial = cfg.get(CoreSettings.DURATION).orElse(SWEEP_MAX_TRIAL);
+        ConcurrencySweep.Config sc = new ConcurrencySweep.Config(levels.levels(), cfg.get(CoreSettings.THINK_TIME),
+                engine.recordInterval(), maxTrial.compareTo(SWEEP_MIN_TRIAL) < 0 ? maxTrial : SWEEP_MIN_TRIAL,
+                maxTrial, 3, 0.1);
+        Files.createDirectories(dir);
+        out.printf("loadgen sweep: %s, closed loop at %s sessions, think time %s; each level until its last 3"
+                + " windows agree (at most %s); results in %s%n", workload, levels.format(),
+                ChronoDurations.format(sc.thinkTime()), ChronoDurations.format(maxTrial), dir);
+        out.printf("%10s %12s %10s %10s %10s %9s %8s  %s%n", "sessions", "achieved/s", "p50", "p90", "p99",
+                "errors", "stable", "generator");
+        out.flush();
+        List<ConcurrencySweep.Level> result = new ConcurrencySweep(workload, transport, engine, sc, l -> {
+            out.printf(java.util.Locale.ROOT, "%10d %12.1f %10s %10s %10s %8.2f%% %8s  %s%n", l.concurrency(),
+                    l.achievedRate(), ChronoDurations.format(l.latency().p50()),
+                    ChronoDurations.format(l.latency().p90()), ChronoDurations.format(l.latency().p99()),
+                    100 * l.errorRatio(), l.stable() ? "yes" : "no", l.verdict().describe());
+            out.flush();
+        }).run();
+        SweepFile.of(workload.target().toString(), sc, result).write(dir.resolve(SweepFile.FILE));
+        out.println("latency is from each request's actual send: a closed loop has no intended time");
+        out.println("results: " + dir.toAbsolutePath().resolve(SweepFile.FILE));
+        out.println("report: " + HtmlReport.write(dir).toAbsolutePath());
+        out.flush();
+        return 0;
+    }
+
+    /** The longest trial of a sweep level when no --duration is given. */
+    static final Duration SWEEP_MAX_TRIAL = Duration.ofSeconds(30);
+    /** The shortest trial of a sweep level. */
+    static final Duration SWEEP_MIN_TRIAL = Duration.ofSeconds(5);
 }

@@ -14,8 +14,15 @@ final class SummaryTable {
         StringBuilder b = new StringBuilder();
         var c = s.counts();
         var e = c.errors();
-        b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, %s arrivals, profile %s%n", s.state(),
-                ChronoDurations.format(s.duration()), s.target(), s.arrival(), s.profile()));
+        if (s.closedLoop()) {
+            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, closed loop, %d sessions (%s), over %s%n",
+                    s.state(), ChronoDurations.format(s.duration()), s.target(), s.concurrency(), s.profile(),
+                    s.transport()));
+        } else {
+            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, %s arrivals, profile %s, over %s%n",
+                    s.state(), ChronoDurations.format(s.duration()), s.target(), s.arrival(), s.profile(),
+                    s.transport()));
+        }
         b.append(String.format(Locale.ROOT, "  offered   %10.1f req/s   (%d scheduled)%n", s.offeredRate(),
                 c.scheduled()));
         b.append(String.format(Locale.ROOT, "  achieved  %10.1f req/s   (%d completed, %d ok%s)%n", s.achievedRate(),
@@ -35,7 +42,7 @@ final class SummaryTable {
         }
         b.append(String.format(Locale.ROOT, "  %-28s %9s %9s %9s %9s %9s %9s%n", "", "p50", "p90", "p99", "p99.9",
                 "max", "mean"));
-        b.append(row("latency (from intended send)", s.latency()));
+        b.append(row(s.closedLoop() ? "latency (from send: closed)" : "latency (from intended send)", s.latency()));
         b.append(row("service time (from send)", s.serviceTime()));
         b.append(row("send lag", s.sendLag()));
         var g = s.generator();

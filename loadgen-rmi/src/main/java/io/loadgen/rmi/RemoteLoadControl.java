@@ -34,6 +34,9 @@ public interface RemoteLoadControl extends Remote {
     /** @see io.loadgen.core.control.LoadControl#setProfile(RateProfile) */
     void setProfile(RateProfile profile) throws RemoteException;
 
+    /** @see io.loadgen.core.control.LoadControl#setConcurrency(int) */
+    void setConcurrency(int sessions) throws RemoteException;
+
     /** @see io.loadgen.core.control.LoadControl#currentRate() */
     double currentRate() throws RemoteException;
 

@@ -52,6 +52,11 @@ final class RemoteLoadControlImpl implements RemoteLoadControl {
     }
 
     @Override
+    public void setConcurrency(int sessions) {
+        control.setConcurrency(sessions);
+    }
+
+    @Override
     public double currentRate() {
         return control.currentRate();
     }

@@ -111,6 +111,14 @@ public final class RmiLoadControls {
         }
 
         @Override
+        public void setConcurrency(int sessions) {
+            call(() -> {
+                remote.setConcurrency(sessions);
+                return null;
+            });
+        }
+
+        @Override
         public double currentRate() {
             return call(remote::currentRate);
         }

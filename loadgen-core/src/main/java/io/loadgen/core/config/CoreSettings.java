@@ -3,6 +3,7 @@ package io.loadgen.core.config;
 import io.loadgen.config.ChronoDurations;
 import io.loadgen.config.Setting;
 import io.loadgen.config.SettingGroup;
+import io.loadgen.core.engine.Concurrency;
 import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.TransportConfig;
 import io.loadgen.core.engine.Warmup;
@@ -99,9 +100,29 @@ public final class CoreSettings {
             .doc("Seed of the Poisson process and of random payload order: the same seed repeats a run exactly.")
             .build();
 
+    /** Closed-loop sessions. */
+    public static final Setting<Concurrency> CONCURRENCY = Setting.custom("concurrency", Concurrency::parse,
+            Concurrency::format, "0, a number of sessions in [1, 100000], or a list of them (1,2,4,8)")
+            .defaultValue(Concurrency.OPEN).flags("--concurrency").label("N|N,N...")
+            .doc("0: open loop (the rate or profile). N: closed loop, N sessions each sending its next request when"
+                    + " its previous one has ended (plus think time); latency is then measured from the actual send,"
+                    + " as there is no intended time. A list (1,2,4,8): a sweep, one trial per level until stable, and"
+                    + " a throughput-latency table (sweep.json).")
+            .build();
+    /** Think time between a session's requests. */
+    public static final Setting<Duration> THINK_TIME = Setting.duration("thinkTime", "ms", Duration.ZERO,
+            Duration.ofHours(1)).defaultValue(Duration.ZERO).flags("--think-time")
+            .doc("In closed loop, how long a session waits after a request ends before it sends its next.").build();
+    /** The run ends after this many requests. */
+    public static final Setting<Long> COUNT = Setting.longInteger("count").valid(n -> n >= 0,
+            "a whole number >= 0").defaultValue(0L).flags("--count")
+            .doc("End the run (open or closed loop) once this many requests have been scheduled; 0 for no such"
+                    + " bound. With --concurrency 1 --count 1000: one request after the other, 1000 times.")
+            .build();
+
     /** Schedule settings. */
     public static final SettingGroup SCHEDULE_GROUP = SettingGroup.of("schedule", "Schedule", RATE, ARRIVAL, PROFILE,
-            DURATION, WARMUP, SEED);
+            DURATION, WARMUP, SEED, CONCURRENCY, THINK_TIME, COUNT);
 
     // ---------------------------------------------------------------- engine
 
@@ -174,9 +195,23 @@ public final class CoreSettings {
             Duration.ofMillis(1), Duration.ofHours(1)).defaultValue(Duration.ofSeconds(30)).flags("--timeout")
             .doc("Time to wait for a complete response once a request is sent.").build();
 
+    /** Which transport sends the requests. */
+    public static final Setting<TransportConfig.Kind> TRANSPORT = Setting.choice("transport",
+            TransportConfig.Kind.class).defaultValue(TransportConfig.Kind.AUTO).flags("--transport")
+            .doc("auto: the lean transport (Netty, native epoll, scheduling on its event loops) for plain http://"
+                    + " HTTP/1.1, HttpClient 5 for https://, HTTP/2 and anything else. lean: the lean one (plain"
+                    + " HTTP/1.1 only). httpclient: HttpClient 5 whatever the target.")
+            .build();
+    /** Pipelining depth of the lean transport. */
+    public static final Setting<Integer> PIPELINE = Setting.integer("pipeline", 1, 64).defaultValue(1)
+            .flags("--pipeline")
+            .doc("Lean transport: requests sent on one connection before its first response arrives (HTTP/1.1"
+                    + " pipelining); 1 for none. The server answers them in order.")
+            .build();
+
     /** Transport settings. */
-    public static final SettingGroup TRANSPORT_GROUP = SettingGroup.of("transport", "Transport", HTTP_VERSION,
-            CONNECTIONS, CONNECT_TIMEOUT, RESPONSE_TIMEOUT);
+    public static final SettingGroup TRANSPORT_GROUP = SettingGroup.of("transport", "Transport", TRANSPORT,
+            HTTP_VERSION, CONNECTIONS, CONNECT_TIMEOUT, RESPONSE_TIMEOUT, PIPELINE);
 
     // ---------------------------------------------------------------- results
 

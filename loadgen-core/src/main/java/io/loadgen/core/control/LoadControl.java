@@ -49,6 +49,16 @@ public interface LoadControl {
      */
     void setProfile(RateProfile profile);
 
+    /**
+     * Sets the number of closed-loop sessions from now on: new sessions send at once, surplus ones stop after their
+     * request in flight. When no run is going on it sets the next run's (if it is closed-loop).
+     *
+     * @param sessions in {@code [1, RunPlan.MAX_CONCURRENCY]}
+     * @throws IllegalArgumentException naming the allowed range
+     * @throws IllegalStateException if the run (or the next one) is open-loop
+     */
+    void setConcurrency(int sessions);
+
     /** @return the rate asked for now, requests per second */
     double currentRate();
 

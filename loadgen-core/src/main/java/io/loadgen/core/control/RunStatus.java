@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param currentRate the rate asked for now, requests per second
  * @param runs how many runs have started
  * @param uptime time since the current (or last) run started; zero before the first
+ * @param concurrency closed-loop sessions now (or planned), or 0 for open loop
  */
 public record RunStatus(RunState state, String target, String profile, String arrival, double currentRate,
-        long runs, Duration uptime) implements Serializable {
+        long runs, Duration uptime, int concurrency) implements Serializable {
 }

@@ -5,11 +5,11 @@ import io.loadgen.core.metrics.Recorder;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Sends due requests within the in-flight limit and applies the overflow policy beyond it. The scheduler thread
- * alone calls {@link #arrive}, {@link #drainQueue} and {@link #abandon}; completions arrive on transport threads.
+ * Sends due requests within the in-flight limit and applies the overflow policy beyond it: one lane's. The lane's
+ * thread alone calls {@link #arrive}, {@link #drainQueue} and {@link #abandon}; completions arrive on the transport's
+ * threads (the lane's own, for the lean transport).
  * Waiting requests are kept as their intended send times only (8 bytes each); the request itself is made when it is
  * sent. Every request ends exactly once: answered or failed (on a transport thread), or abandoned as unfinished when
  * the drain ends, whichever comes first.
@@ -21,7 +21,7 @@ final class Dispatcher {
     private final EngineConfig.Overflow overflow;
     private final int maxQueued;
     private final InFlightLimit limit;
-    private final Thread scheduler;
+    private final Runnable wakeLane;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<InFlightExchange> live = ConcurrentHashMap.newKeySet();
     private final LongQueue queue = new LongQueue();
@@ -33,16 +33,32 @@ final class Dispatcher {
     private long oldestAgeAt = Long.MIN_VALUE;
     private long oldestAge;
 
-    Dispatcher(Transport transport, Workload workload, Recorder recorder, EngineConfig config, InFlightLimit limit,
-            Thread scheduler, java.util.function.DoubleSupplier rate) {
+    private volatile java.util.function.LongConsumer onEnd;
+
+    /**
+     * @param transport where requests go
+     * @param requests the lane's source of requests
+     * @param recorder the lane's recorder
+     * @param config overflow policy and client queue bound
+     * @param limit the lane's in-flight limit
+     * @param wakeLane wakes the lane's thread (a slot came free while requests wait)
+     * @param rate the lane's share of the rate asked for now, for the auto limit
+     */
+    Dispatcher(Transport transport, Workload.RequestSource requests, Recorder recorder, EngineConfig config,
+            InFlightLimit limit, Runnable wakeLane, java.util.function.DoubleSupplier rate) {
         this.rate = rate;
         this.transport = transport;
-        this.requests = workload.newSource();
+        this.requests = requests;
         this.recorder = recorder;
         this.overflow = config.overflow();
         this.maxQueued = config.maxQueued();
         this.limit = limit;
-        this.scheduler = scheduler;
+        this.wakeLane = wakeLane;
+    }
+
+    /** @param listener hears the end time of every request that ended (closed-loop sessions) */
+    void onEnd(java.util.function.LongConsumer listener) {
+        this.onEnd = listener;
     }
 
     int inFlight() {
@@ -60,10 +76,16 @@ final class Dispatcher {
         return p;
     }
 
-    /** A request's intended time has come: send it, make it wait, or drop it. */
-    void arrive(long intendedNanos, long nowNanos) {
+    /**
+     * A request's intended time has come: send it, make it wait, or drop it.
+     *
+     * @param intendedNanos its intended send time
+     * @param nowNanos the time now
+     * @param lagNanos how late it is being dispatched
+     */
+    void arrive(long intendedNanos, long nowNanos, long lagNanos) {
         Recorder.Bucket bucket = recorder.bucketOf(intendedNanos);
-        bucket.scheduled(nowNanos - intendedNanos);
+        bucket.scheduled(lagNanos);
         if (queue.isEmpty() && hasSlot()) {
             send(bucket, intendedNanos);
         } else if (overflow == EngineConfig.Overflow.QUEUE && queue.size() < maxQueued) {
@@ -130,6 +152,7 @@ final class Dispatcher {
                 unfinished++;
             }
         }
+        onEnd = null;
         return new long[] {dropped, unfinished};
     }
 
@@ -152,8 +175,13 @@ final class Dispatcher {
         double h = holdNanos;
         holdNanos = h == 0 ? end - e.sentNanos : h + 0.2 * ((end - e.sentNanos) - h);
         e.bucket.ended(outcome, e.intended, e.written, end, end < recorder.scheduleEnd());
-        if (inFlight.decrementAndGet() < limit.get() && queued > 0) {
-            LockSupport.unpark(scheduler);
+        int left = inFlight.decrementAndGet();
+        java.util.function.LongConsumer l = onEnd;
+        if (l != null) {
+            l.accept(end);
+            wakeLane.run();
+        } else if (left < limit.get() && queued > 0) {
+            wakeLane.run();
         }
     }
 

@@ -29,7 +29,7 @@ final class InFlightLimit {
     private final boolean auto;
     private final int floor;
     private final int ceiling;
-    private final IntConsumer resize;
+    private volatile IntConsumer resize;
     private final int[] peaks = new int[SHRINK_AFTER];
     private volatile int limit;
     private int observed;
@@ -47,6 +47,11 @@ final class InFlightLimit {
         this.ceiling = auto ? Math.max(ceiling, floor) : fixed;
         this.resize = resize;
         this.limit = floor;
+    }
+
+    /** @param listener told the new limit whenever it changes, replacing the one given to the constructor */
+    void onResize(IntConsumer listener) {
+        this.resize = listener;
     }
 
     /** @return the ceiling for auto limits on this machine: {@link #AUTO_CEILING}, or half the file descriptors */

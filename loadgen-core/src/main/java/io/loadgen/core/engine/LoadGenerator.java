@@ -153,10 +153,35 @@ public final class LoadGenerator implements LoadControl {
     public void setProfile(RateProfile profile) {
         Objects.requireNonNull(profile, "profile");
         synchronized (lock) {
+            if (plan.isClosedLoop()) {
+                throw new IllegalStateException("the run is closed-loop (--concurrency): set its concurrency, not a"
+                        + " rate or profile");
+            }
             if (run != null && run.state() == RunState.RUNNING) {
                 run.setProfile(profile);
             }
-            plan = new RunPlan(profile, plan.arrival(), plan.seed(), plan.duration());
+            plan = new RunPlan(profile, plan.arrival(), plan.seed(), plan.duration(), plan.concurrency(),
+                    plan.thinkTime(), plan.count());
+        }
+    }
+
+    @Override
+    public void setConcurrency(int sessions) {
+        if (sessions < 1 || sessions > RunPlan.MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be a number of sessions in [1, "
+                    + RunPlan.MAX_CONCURRENCY + "], got " + sessions);
+        }
+        synchronized (lock) {
+            if (run != null && run.state() == RunState.RUNNING) {
+                run.setConcurrency(sessions);
+            } else if (!plan.isClosedLoop()) {
+                throw new IllegalStateException("the next run is open-loop (a rate or profile): concurrency applies"
+                        + " to closed-loop runs (--concurrency N)");
+            }
+            if (plan.isClosedLoop()) {
+                plan = new RunPlan(plan.profile(), plan.arrival(), plan.seed(), plan.duration(), sessions,
+                        plan.thinkTime(), plan.count());
+            }
         }
     }
 
@@ -193,9 +218,10 @@ public final class LoadGenerator implements LoadControl {
         synchronized (lock) {
             RunState state = run == null ? RunState.IDLE : run.state();
             RateProfile p = run != null && state != RunState.ENDED ? run.profile() : plan.profile();
-            return new RunStatus(state, workload.target().toString(), p.spec(),
-                    plan.arrival().name().toLowerCase(Locale.ROOT), currentRate(), runs,
-                    run == null ? Duration.ZERO : run.uptime());
+            int sessions = run != null && state != RunState.ENDED ? run.concurrency() : plan.concurrency();
+            return new RunStatus(state, workload.target().toString(), sessions > 0 ? "closed:" + sessions : p.spec(),
+                    sessions > 0 ? "closed" : plan.arrival().name().toLowerCase(Locale.ROOT), currentRate(), runs,
+                    run == null ? Duration.ZERO : run.uptime(), sessions);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.loadgen.core.engine;
 
 import io.loadgen.core.control.RunState;
+import io.loadgen.core.http1.Http1Client;
 import io.loadgen.core.metrics.Counts;
 import io.loadgen.core.metrics.GeneratorLoad;
 import io.loadgen.core.metrics.IntervalListener;
@@ -12,32 +13,32 @@ import io.loadgen.core.metrics.RunTotals;
 import io.loadgen.core.metrics.SlidingWindow;
 import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.WindowStats;
-import io.loadgen.core.schedule.ArrivalPlanner;
+import io.loadgen.core.schedule.ArrivalProcess;
 import io.loadgen.core.schedule.RateProfile;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run: a scheduler thread that self-warms (unless told not to), then dispatches each request at its intended
- * time, and an interval clock that seals each interval once all its requests are accounted for. Created started;
- * ends by itself when its length has passed, or on {@link #requestStop}.
+ * One run. A coordinator thread self-warms (unless told not to), then starts the run's {@link Lane}s — one per event
+ * loop of the lean transport, each owning its connections, its share of the arrivals (or of the closed-loop
+ * sessions) and its recorder; or one lane on a scheduler thread of its own in front of HttpClient 5 — waits for them
+ * to end, drains, and finishes. An interval clock seals each interval once every request of it, in every lane, is
+ * accounted for. Created started; ends by itself when its length (or count) is reached, or on {@link #requestStop}.
  */
 final class Run {
     private static final Logger LOG = LoggerFactory.getLogger(Run.class);
-    /** Waits shorter than this are spun rather than parked (a park overshoots by tens of microseconds). */
-    private static final long SPIN_NANOS = 20_000;
-    /** The scheduler re-checks for stop and profile changes at least after this many back-to-back dispatches. */
-    private static final int MAX_BATCH = 256;
     /** A run that sent this many requests has compiled the request path: later runs in the JVM skip self-warm. */
     private static final long WARM_AFTER_REQUESTS = 20_000;
+    /** A stop takes effect this long after it is asked for, so that every lane stops at the same intended time. */
+    private static final long STOP_MARGIN_NANOS = 1_000_000;
 
     private final Workload workload;
     private final TransportConfig transportConfig;
@@ -48,10 +49,8 @@ final class Run {
     private final RunTotals totals = new RunTotals();
     private final EngineThreads threads = new EngineThreads();
     private final GeneratorMonitor monitor;
-    private final InFlightLimit limit;
-    private final AtomicReference<ProfileChange> pendingChange = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
-    private final Thread schedulerThread;
+    private final Thread coordinator;
     private final Object tickLock = new Object();
     private final long createdNanos = System.nanoTime();
     private final long warmupIntervals;
@@ -59,24 +58,28 @@ final class Run {
 
     private volatile Instant startInstant = Instant.now();
     private volatile long origin = Long.MIN_VALUE;
-    private volatile Recorder recorder;
-    private volatile Transport transport;
-    private volatile Dispatcher dispatcher;
+    private volatile List<Lane> lanes = List.of();
+    private volatile IntervalMerger merger;
     private volatile RateProfile profile;
     private volatile long profileStartNanos;
+    private volatile int concurrency;
     private volatile RunState state = RunState.RUNNING;
     private volatile String endReason;
     private volatile String selfWarm = "";
+    private volatile boolean lean;
+    private volatile long runEnd = Long.MAX_VALUE;
+    private volatile long stopRequestedAt = Long.MAX_VALUE;
+    private CountDownLatch lanesEnded;
+    private Http1Client http1;
+    private HttpClientTransport httpClient;
     private Thread clockThread;
     private long lastObservedInterval = -1;
     private long lastWaitingNotice = -1;
+    private long published;
     private long poolChecks;
     private long poolWaits;
     private boolean measuring;
     private RunSummary finalSummary;
-
-    private record ProfileChange(RateProfile profile, long atNanos) {
-    }
 
     Run(Workload workload, TransportConfig transportConfig, EngineConfig engineConfig, RunPlan plan,
             List<IntervalListener> listeners) {
@@ -87,137 +90,227 @@ final class Run {
         this.listeners = List.copyOf(listeners);
         this.window = new SlidingWindow(engineConfig.windowSize());
         this.profile = plan.profile();
+        this.concurrency = plan.concurrency();
         this.intervalNanos = engineConfig.recordInterval().toNanos();
         long w = engineConfig.warmup().atTarget().toNanos();
         this.warmupIntervals = (w + intervalNanos - 1) / intervalNanos;
-        int perConnection = transportConfig.httpVersion() == TransportConfig.HttpVersion.HTTP_2 ? 100 : 1;
-        int fixed = engineConfig.maxInFlight() > 0 ? engineConfig.maxInFlight()
-                : (int) Math.min(EngineConfig.MAX_IN_FLIGHT, (long) transportConfig.connections() * perConnection);
-        this.limit = new InFlightLimit(fixed, transportConfig.connectionsFor(plan.profile().peakRate()),
-                InFlightLimit.machineCeiling(), n -> {
-                    Transport t = transport;
-                    if (t != null && transportConfig.connections() == 0) {
-                        t.resize(n);
-                    }
-                });
+        this.lean = transportConfig.leanFor(workload.target());
         this.monitor = new GeneratorMonitor(threads);
-        this.schedulerThread = threads.thread(this::schedule, "loadgen-scheduler", Thread.MAX_PRIORITY);
-        schedulerThread.start();
+        this.coordinator = threads.thread(this::coordinate, "loadgen-run", Thread.NORM_PRIORITY);
+        coordinator.start();
     }
 
-    private int poolSize() {
-        if (transportConfig.connections() > 0) {
-            return transportConfig.connections();
-        }
-        return Math.max(limit.get(), engineConfig.maxInFlight());
-    }
+    // ---------------------------------------------------------------- the coordinator thread
 
-    // ---------------------------------------------------------------- scheduler thread
-
-    private void schedule() {
+    private void coordinate() {
         try {
             if (engineConfig.warmup().selfWarm()) {
-                selfWarm = SelfWarm.run(workload, transportConfig, () -> endReason != null);
+                selfWarm = SelfWarm.run(workload, transportConfig, lean, () -> endReason != null);
             }
-            transport = new HttpClientTransport(transportConfig, Math.min(poolSize(), TransportConfig.MAX_CONNECTIONS),
-                    threads.factory("loadgen-io", Thread.NORM_PRIORITY));
-            long start = System.nanoTime();
-            recorder = new Recorder(start, engineConfig.recordInterval());
-            dispatcher = new Dispatcher(transport, workload, recorder, engineConfig, limit, schedulerThread,
-                    this::currentRate);
-            startInstant = Instant.now();
-            origin = start;
-            ProfileChange early = pendingChange.getAndSet(null);
-            RateProfile p = early != null ? early.profile() : plan.profile();
-            profile = p;
-            profileStartNanos = start;
-            long length = plan.length().map(Duration::toNanos).orElse(Long.MAX_VALUE);
-            long endNanos = length >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + length;
-            if (warmupIntervals == 0) {
-                synchronized (tickLock) {
-                    monitor.markStart();
-                    measuring = true;
+            if (endReason != null) {
+                return; // stopped during the self-warm: an empty run
+            }
+            startLanes();
+            lanesEnded.await();
+            long end = Long.MIN_VALUE;
+            for (Lane l : lanes) {
+                end = Math.max(end, l.recorder.scheduleEnd());
+                if (l.failure() != null && endReason == null) {
+                    endReason = "failed: " + l.failure();
                 }
             }
-            clockThread = threads.thread(this::clock, "loadgen-interval-clock", Thread.MAX_PRIORITY - 1);
-            clockThread.start();
-            LOG.info("run started: {} {} arrivals, profile {}, length {}, in-flight limit {}{}", workload,
-                    plan.arrival().name().toLowerCase(Locale.ROOT), p.spec(),
-                    plan.length().map(Duration::toString).orElse("until stopped"), limit.get(),
-                    limit.isAuto() ? " (auto)" : "");
-
-            ArrivalPlanner planner = new ArrivalPlanner(plan.arrival().create(plan.seed()), p, start);
-            long due = planner.due();
-            while (endReason == null) {
-                ProfileChange change = pendingChange.getAndSet(null);
-                if (change != null) {
-                    // Never re-plan into the past the clock may have sealed already.
-                    due = planner.changeProfile(change.profile(), Math.max(change.atNanos(),
-                            recorder.arrivalsClosedBefore()));
-                }
-                dispatcher.drainQueue();
-                long now = System.nanoTime();
-                if (due <= now && due < endNanos) {
-                    int n = 0;
-                    do {
-                        dispatcher.arrive(due, now);
-                        due = planner.next();
-                        now = System.nanoTime();
-                    } while (due <= now && due < endNanos && ++n < MAX_BATCH);
-                    recorder.closeArrivalsBefore(Math.min(due, now));
-                    continue;
-                }
-                recorder.closeArrivalsBefore(Math.min(due, now));
-                if (now >= endNanos) {
-                    endReason = "completed";
-                    break;
-                }
-                long wait = Math.min(due, endNanos) - now;
-                if (wait < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(this, wait - SPIN_NANOS / 2);
-                }
+            runEnd = end;
+            if (endReason == null) {
+                endReason = "completed";
             }
-            // The schedule ends at the first intended time not dispatched (a stop may come while behind).
-            long scheduleEnd = Math.min(Math.min(System.nanoTime(), endNanos), due);
-            recorder.endSchedule(scheduleEnd);
             monitor.markEnd();
             state = RunState.STOPPING;
             drain();
         } catch (Throwable t) {
-            LOG.error("scheduler failed; the run ends", t);
+            LOG.error("run failed", t);
             if (endReason == null) {
                 endReason = "failed: " + t;
-            }
-            if (recorder != null && recorder.scheduleEnd() == Long.MAX_VALUE) {
-                recorder.endSchedule(System.nanoTime());
             }
         } finally {
             finish();
         }
     }
 
-    private void drain() {
-        long deadline = System.nanoTime() + engineConfig.drainTimeout().toNanos();
-        while ((dispatcher.queued() > 0 || dispatcher.inFlight() > 0) && System.nanoTime() < deadline) {
-            dispatcher.drainQueue();
-            LockSupport.parkNanos(this, 1_000_000);
+    private void startLanes() {
+        int n = laneCount();
+        AtomicLong sequence = new AtomicLong();
+        AtomicLong budget = plan.count() > 0 ? new AtomicLong(plan.count()) : null;
+        if (lean) {
+            http1 = new Http1Client(n, threads.factory("loadgen-io", Thread.MAX_PRIORITY));
+        } else {
+            httpClient = new HttpClientTransport(transportConfig, Math.min(initialPool(1, 0),
+                    TransportConfig.MAX_CONNECTIONS), threads.factory("loadgen-io", Thread.NORM_PRIORITY));
         }
-        long[] left = dispatcher.abandon(System.nanoTime());
-        if (left[0] > 0 || left[1] > 0) {
-            LOG.warn("drain timeout {}: {} queued requests dropped, {} in flight recorded as unfinished",
-                    engineConfig.drainTimeout(), left[0], left[1]);
+        long start = System.nanoTime();
+        startInstant = Instant.now();
+        origin = start;
+        profileStartNanos = start;
+        long length = plan.length().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        long endNanos = length >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + length;
+        lanesEnded = new CountDownLatch(n);
+        List<Lane> built = new ArrayList<>();
+        List<Recorder> recorders = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Recorder recorder = new Recorder(start, engineConfig.recordInterval());
+            InFlightLimit limit = limitFor(i, n);
+            LaneDriver driver = lean ? new LoopLaneDriver(http1.loop(i))
+                    : new ThreadLaneDriver(threads, "loadgen-scheduler");
+            Transport transport = lean ? http1.pool(i, workload.target(), transportConfig.connectTimeout(),
+                    transportConfig.responseTimeout(), initialPool(n, i), transportConfig.pipelining(),
+                    workload.method().equals("HEAD")) : httpClient;
+            int lanes = n;
+            Dispatcher dispatcher = new Dispatcher(transport, workload.newSource(i, sequence), recorder,
+                    engineConfig, limit, driver::wake, () -> currentRate() / lanes);
+            limit.onResize(c -> {
+                if (transportConfig.connections() == 0) {
+                    transport.resize(lean ? Math.max(1, (c + transportConfig.pipelining() - 1)
+                            / transportConfig.pipelining()) : c);
+                }
+            });
+            Lane lane = new Lane(i, recorder, dispatcher, limit, transport, driver, endNanos, budget,
+                    lanesEnded::countDown);
+            if (plan.isClosedLoop()) {
+                lane.closedLoop(share(plan.concurrency(), i, n), plan.thinkTime().toNanos(), start);
+            } else {
+                ArrivalProcess process = plan.arrival().lane(plan.seed(), i, n);
+                lane.openLoop(process, profile, start);
+            }
+            built.add(lane);
+            recorders.add(recorder);
+        }
+        lanes = List.copyOf(built);
+        merger = new IntervalMerger(recorders);
+        if (stopRequestedAt != Long.MAX_VALUE) {
+            for (Lane l : lanes) {
+                l.stopAt(Math.max(start, stopRequestedAt)); // a stop came while the lanes were being made
+            }
+        }
+        if (warmupIntervals == 0) {
+            synchronized (tickLock) {
+                monitor.markStart();
+                measuring = true;
+            }
+        }
+        clockThread = threads.thread(this::clock, "loadgen-interval-clock", Thread.MAX_PRIORITY - 1);
+        clockThread.start();
+        LOG.info("run started: {} {}, length {}{}, {} lane(s) on {}", workload,
+                plan.isClosedLoop() ? "closed loop, " + plan.concurrency() + " sessions, think time "
+                        + plan.thinkTime() : plan.arrival().name().toLowerCase(Locale.ROOT) + " arrivals, profile "
+                        + profile.spec(),
+                plan.length().map(Duration::toString).orElse("until stopped"),
+                plan.count() > 0 ? ", at most " + plan.count() + " requests" : "", n,
+                lean ? "the lean transport (" + (Http1Client.isNative() ? "epoll" : "NIO") + ")" : "HttpClient 5");
+        for (Lane l : lanes) {
+            l.driver.start(l);
         }
     }
 
+    /** @return the lanes: one per I/O thread for the lean transport (fewer for a small cap), else one */
+    private int laneCount() {
+        if (!lean) {
+            return 1;
+        }
+        int n = Math.max(1, transportConfig.ioThreads());
+        if (plan.isClosedLoop()) {
+            n = Math.min(n, plan.concurrency());
+        } else if (engineConfig.maxInFlight() > 0) {
+            n = Math.min(n, engineConfig.maxInFlight());
+        } else if (transportConfig.connections() > 0) {
+            n = Math.min(n, transportConfig.connections());
+        }
+        return Math.max(1, n);
+    }
+
+    /** @return lane {@code i}'s part of {@code total} split {@code n} ways */
+    static int share(int total, int i, int n) {
+        return total / n + (i < total % n ? 1 : 0);
+    }
+
+    private InFlightLimit limitFor(int i, int n) {
+        if (plan.isClosedLoop()) {
+            return new InFlightLimit(EngineConfig.MAX_IN_FLIGHT, 1, 1, x -> { });
+        }
+        int perConnection = transportConfig.httpVersion() == TransportConfig.HttpVersion.HTTP_2 ? 100
+                : lean ? transportConfig.pipelining() : 1;
+        int fixed;
+        if (engineConfig.maxInFlight() > 0) {
+            fixed = share(engineConfig.maxInFlight(), i, n);
+        } else {
+            fixed = (int) Math.min(EngineConfig.MAX_IN_FLIGHT,
+                    (long) share(transportConfig.connections(), i, n) * perConnection);
+        }
+        int initial = Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
+        return new InFlightLimit(fixed, initial, Math.max(initial, InFlightLimit.machineCeiling() / n), x -> { });
+    }
+
+    /** @return lane {@code i}'s first pool size */
+    private int initialPool(int n, int i) {
+        if (plan.isClosedLoop()) {
+            return Math.max(1, share(plan.concurrency(), i, n));
+        }
+        if (transportConfig.connections() > 0) {
+            return Math.max(1, share(transportConfig.connections(), i, n));
+        }
+        int inFlight = engineConfig.maxInFlight() > 0 ? share(engineConfig.maxInFlight(), i, n)
+                : Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
+        int p = lean ? transportConfig.pipelining() : 1;
+        return Math.max(1, (inFlight + p - 1) / p);
+    }
+
+    private void drain() throws InterruptedException {
+        long deadline = System.nanoTime() + engineConfig.drainTimeout().toNanos();
+        while (System.nanoTime() < deadline && outstanding() > 0) {
+            for (Lane l : lanes) {
+                l.driver.runOnLane(l.dispatcher::drainQueue);
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        long dropped = 0;
+        long unfinished = 0;
+        for (Lane l : lanes) {
+            long[][] left = new long[1][];
+            l.driver.runOnLane(() -> left[0] = l.dispatcher.abandon(System.nanoTime()));
+            dropped += left[0][0];
+            unfinished += left[0][1];
+        }
+        if (dropped > 0 || unfinished > 0) {
+            LOG.warn("drain timeout {}: {} queued requests dropped, {} in flight recorded as unfinished",
+                    engineConfig.drainTimeout(), dropped, unfinished);
+        }
+    }
+
+    private long outstanding() {
+        long n = 0;
+        for (Lane l : lanes) {
+            n += l.dispatcher.queued() + l.dispatcher.inFlight();
+        }
+        return n;
+    }
+
     private void finish() {
-        if (dispatcher != null) {
-            dispatcher.abandon(System.nanoTime()); // resolves what a failed scheduler left (a no-op after a drain)
+        for (Lane l : lanes) {
+            try {
+                l.driver.runOnLane(() -> l.dispatcher.abandon(System.nanoTime())); // a no-op after a drain
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("abandoning {} failed", l, e);
+            }
         }
         try {
-            if (transport != null) {
-                transport.close();
+            if (http1 != null) {
+                for (Lane l : lanes) {
+                    l.transport.close();
+                }
+                http1.close();
+            }
+            if (httpClient != null) {
+                httpClient.close();
             }
         } catch (RuntimeException e) {
             LOG.warn("closing the transport failed", e);
@@ -230,23 +323,22 @@ final class Run {
                 Thread.currentThread().interrupt();
             }
         }
-        if (recorder == null) {
+        if (merger == null) {
             // stopped during the self-warm: an empty run starting now
             long now = System.nanoTime();
-            recorder = new Recorder(now, engineConfig.recordInterval());
-            recorder.endSchedule(now);
+            Recorder r = new Recorder(now, engineConfig.recordInterval());
+            r.endSchedule(now);
             origin = now;
+            runEnd = now;
+            merger = new IntervalMerger(List.of(r));
         }
         tick(System.nanoTime());
         synchronized (tickLock) {
-            if (recorder.unsealed() > 0) {
-                LOG.error("{} intervals could not be sealed at the end of the run (a bug)", recorder.unsealed());
-            }
             finalSummary = summarize(endReason);
         }
         monitor.close();
         if (finalSummary.counts().sent() >= WARM_AFTER_REQUESTS) {
-            SelfWarm.markDone();
+            SelfWarm.markDone(lean);
         }
         state = RunState.ENDED;
         ended.countDown();
@@ -266,7 +358,7 @@ final class Run {
                 long now = System.nanoTime();
                 long current = (now - origin) / intervalNanos;
                 long nextEnd = origin + (current + 1) * intervalNanos;
-                boolean behind = recorder.sealed() < current || recorder.scheduleEnd() != Long.MAX_VALUE;
+                boolean behind = published < current || runEnd != Long.MAX_VALUE || anyLaneEnded();
                 long wake = behind ? Math.min(nextEnd, now + poll) : nextEnd;
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, wake - now + 200_000));
                 tick(System.nanoTime());
@@ -278,11 +370,19 @@ final class Run {
         }
     }
 
+    private boolean anyLaneEnded() {
+        for (Lane l : lanes) {
+            if (l.ended()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void tick(long now) {
         synchronized (tickLock) {
-            Recorder r = recorder;
-            Dispatcher d = dispatcher;
-            if (r == null) {
+            IntervalMerger m = merger;
+            if (m == null) {
                 return;
             }
             if (!measuring && now >= origin + warmupIntervals * intervalNanos) {
@@ -290,25 +390,33 @@ final class Run {
                 measuring = true;
             }
             long current = (now - origin) / intervalNanos;
-            if (d != null && current > lastObservedInterval && r.scheduleEnd() == Long.MAX_VALUE) {
+            if (current > lastObservedInterval && runEnd == Long.MAX_VALUE) {
                 lastObservedInterval = current;
-                limit.observe(d.takePeak());
+                int pending = 0;
+                for (Lane l : lanes) {
+                    l.limit.observe(l.dispatcher.takePeak());
+                    pending += l.transport.pendingConnections();
+                }
                 if (measuring) {
                     poolChecks++;
-                    if (transport != null && transport.pendingConnections() > 0) {
+                    if (pending > 0) {
                         poolWaits++;
                     }
                 }
             }
-            List<Recorder.Sealed> sealed = r.sealReady(now, () -> new Recorder.Gauge(d == null ? 0 : d.inFlight(),
-                    d == null ? 0 : d.queued(), currentRate()));
+            double rate = currentRate();
+            List<Lane> ls = lanes;
+            List<Recorder.Sealed> sealed = m.poll(now, i -> () -> ls.isEmpty() ? new Recorder.Gauge(0, 0, rate, 0)
+                    : new Recorder.Gauge(ls.get(i).dispatcher.inFlight(), ls.get(i).dispatcher.queued(), rate,
+                            ls.get(i).concurrency()), effectiveRunEnd());
             for (Recorder.Sealed s : sealed) {
                 publish(s);
+                published = s.index() + 1;
             }
-            if (current >= r.sealed() + 2 && current > lastWaitingNotice) {
+            if (current >= published + 2 && current > lastWaitingNotice) {
                 lastWaitingNotice = current;
-                IntervalListener.Waiting w = new IntervalListener.Waiting(r.sealed(), Duration.ofNanos(now - origin),
-                        d == null ? 0 : d.inFlight(), d == null ? 0 : d.queued());
+                IntervalListener.Waiting w = new IntervalListener.Waiting(published, Duration.ofNanos(now - origin),
+                        (int) inFlight(), (int) queued());
                 for (IntervalListener l : listeners) {
                     try {
                         l.onWaiting(w);
@@ -320,13 +428,44 @@ final class Run {
         }
     }
 
+    /** @return the end of scheduling once every lane has ended (the latest lane end), else {@link Long#MAX_VALUE} */
+    private long effectiveRunEnd() {
+        if (runEnd != Long.MAX_VALUE) {
+            return runEnd;
+        }
+        long end = Long.MIN_VALUE;
+        for (Lane l : lanes) {
+            if (!l.ended()) {
+                return Long.MAX_VALUE;
+            }
+            end = Math.max(end, l.recorder.scheduleEnd());
+        }
+        return lanes.isEmpty() ? Long.MAX_VALUE : end;
+    }
+
+    private long inFlight() {
+        long n = 0;
+        for (Lane l : lanes) {
+            n += l.dispatcher.inFlight();
+        }
+        return n;
+    }
+
+    private long queued() {
+        long n = 0;
+        for (Lane l : lanes) {
+            n += l.dispatcher.queued();
+        }
+        return n;
+    }
+
     private void publish(Recorder.Sealed s) {
         boolean warm = s.index() < warmupIntervals;
         IntervalStats stats = new IntervalStats(s.index(), warm,
                 startInstant.plusNanos(s.startNanos() - origin), Duration.ofNanos(Math.max(1, s.lengthNanos())),
                 s.gauge().targetRate(), s.counts(), s.gauge().inFlight(), s.gauge().queued(),
-                LatencySummary.of(s.histograms().latency()),
-                LatencySummary.of(s.histograms().serviceTime()), LatencySummary.of(s.histograms().sendLag()));
+                LatencySummary.of(s.histograms().latency()), LatencySummary.of(s.histograms().serviceTime()),
+                LatencySummary.of(s.histograms().sendLag()), s.gauge().concurrency());
         window.add(stats, s.histograms());
         if (!warm) {
             totals.add(s.counts(), s.histograms(), s.completedBeforeScheduleEnd());
@@ -341,33 +480,42 @@ final class Run {
     }
 
     private RunSummary summarize(String reason) {
-        Recorder r = recorder;
         long o = origin == Long.MIN_VALUE ? createdNanos : origin;
         long from = o + warmupIntervals * intervalNanos;
         long end;
-        if (r == null) {
+        if (merger == null) {
             end = from;
-        } else if (r.scheduleEnd() != Long.MAX_VALUE) {
-            end = r.scheduleEnd();
+        } else if (effectiveRunEnd() != Long.MAX_VALUE) {
+            end = effectiveRunEnd();
         } else {
-            end = o + r.sealed() * intervalNanos;
+            end = o + published * intervalNanos;
         }
-        Duration window = Duration.ofNanos(Math.max(0, end - from));
+        Duration win = Duration.ofNanos(Math.max(0, end - from));
         Duration warm = Duration.ofNanos(Math.min(warmupIntervals * intervalNanos, Math.max(0, end - o)));
         GeneratorLoad load = monitor.load();
         Counts c = totals.counts();
-        Verdict verdict = VerdictJudge.judge(c, totals.sendLag(), load, window, limits(),
+        Verdict verdict = VerdictJudge.judge(c, totals.sendLag(), load, win, limits(),
                 poolChecks == 0 ? 0 : (double) poolWaits / poolChecks);
-        return new RunSummary(workload.target().toString(), profile.spec(),
-                plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, window, warm,
-                reason == null ? "running" : reason, totals.intervals(), c, totals.completedBeforeEnd(),
-                totals.latency(), totals.serviceTime(), totals.sendLag(), verdict, load, selfWarm);
+        return new RunSummary(workload.target().toString(), plan.isClosedLoop() ? "closed:" + concurrency
+                + (plan.thinkTime().isZero() ? "" : ",think=" + io.loadgen.config.ChronoDurations.formatExact(
+                        plan.thinkTime())) : profile.spec(),
+                plan.isClosedLoop() ? "closed" : plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, win,
+                warm, reason == null ? "running" : reason, totals.intervals(), c, totals.completedBeforeEnd(),
+                totals.latency(), totals.serviceTime(), totals.sendLag(), verdict, load, selfWarm,
+                plan.isClosedLoop() ? concurrency : 0, lean ? "lean" : "httpclient");
     }
 
     private VerdictJudge.Limits limits() {
-        String inFlight = limit.isAuto()
-                ? "auto in-flight limit, now " + limit.get() + ", ceiling " + limit.ceiling()
-                : "in-flight limit " + limit.get() + (engineConfig.maxInFlight() > 0 ? " (--max-in-flight)"
+        List<Lane> ls = lanes;
+        int limit = 0;
+        int ceiling = 0;
+        boolean auto = !plan.isClosedLoop() && engineConfig.maxInFlight() == 0 && transportConfig.connections() == 0;
+        for (Lane l : ls) {
+            limit += l.limit.get();
+            ceiling += l.limit.ceiling();
+        }
+        String inFlight = auto ? "auto in-flight limit, now " + limit + ", ceiling " + ceiling
+                : "in-flight limit " + limit + (engineConfig.maxInFlight() > 0 ? " (--max-in-flight)"
                         : " (--connections)");
         String conns = transportConfig.connections() > 0 ? transportConfig.connections() + " connections"
                 + " (--connections)" : "connections follow the in-flight limit";
@@ -379,19 +527,45 @@ final class Run {
 
     void setProfile(RateProfile newProfile) {
         long now = System.nanoTime();
-        limit.raiseTo(transportConfig.connectionsFor(newProfile.peakRate()));
         profile = newProfile;
         profileStartNanos = now;
-        pendingChange.set(new ProfileChange(newProfile, now));
-        LockSupport.unpark(schedulerThread);
+        List<Lane> ls = lanes;
+        int n = Math.max(1, ls.size());
+        for (Lane l : ls) {
+            l.limit.raiseTo((transportConfig.connectionsFor(newProfile.peakRate()) + n - 1) / n);
+            l.changeProfile(newProfile, now);
+        }
+    }
+
+    /**
+     * @param sessions closed-loop sessions from now on
+     * @throws IllegalStateException if the run is open-loop
+     */
+    void setConcurrency(int sessions) {
+        if (!plan.isClosedLoop()) {
+            throw new IllegalStateException("the run is open-loop (a rate or profile): concurrency applies to"
+                    + " closed-loop runs (--concurrency N)");
+        }
+        concurrency = sessions;
+        List<Lane> ls = lanes;
+        for (Lane l : ls) {
+            l.setConcurrency(share(sessions, l.index, ls.size()));
+        }
     }
 
     double currentRate() {
+        if (plan.isClosedLoop()) {
+            return 0;
+        }
         return profile.rateAt(Duration.ofNanos(Math.max(0, System.nanoTime() - profileStartNanos)));
     }
 
     RateProfile profile() {
         return profile;
+    }
+
+    int concurrency() {
+        return plan.isClosedLoop() ? concurrency : 0;
     }
 
     RunPlan plan() {
@@ -418,10 +592,17 @@ final class Run {
 
     /** Asks the run to end (no-op if it is ending already). */
     void requestStop(String reason) {
+        if (state == RunState.ENDED) {
+            return;
+        }
         if (endReason == null) {
             endReason = reason;
         }
-        LockSupport.unpark(schedulerThread);
+        long at = System.nanoTime() + STOP_MARGIN_NANOS;
+        stopRequestedAt = Math.min(stopRequestedAt, at);
+        for (Lane l : lanes) {
+            l.stopAt(at);
+        }
     }
 
     /**

@@ -31,18 +31,19 @@ final class SelfWarm {
     /** Connections (and the in-flight limit) of the self-warm. */
     static final int CONNECTIONS = 32;
     private static final AtomicBoolean WARM = new AtomicBoolean();
+    private static final AtomicBoolean WARM_LEAN = new AtomicBoolean();
 
     private SelfWarm() {
     }
 
-    /** @return whether this JVM has warmed already */
-    static boolean done() {
-        return WARM.get();
+    /** @return whether this JVM has warmed the given transport's path already */
+    static boolean done(boolean lean) {
+        return (lean ? WARM_LEAN : WARM).get();
     }
 
-    /** Marks this JVM warm (a run long enough to have compiled the path counts too). */
-    static void markDone() {
-        WARM.set(true);
+    /** Marks this JVM warm for a transport (a run long enough to have compiled the path counts too). */
+    static void markDone(boolean lean) {
+        (lean ? WARM_LEAN : WARM).set(true);
     }
 
     /**
@@ -50,11 +51,13 @@ final class SelfWarm {
      *
      * @param workload the run's requests
      * @param transport the run's transport settings (timeouts are kept; HTTP/1.1 is used)
+     * @param lean whether the run uses the lean transport (the self-warm warms the same one)
      * @param stopRequested polled: a stop ends the self-warm at once
      * @return what it did, in words
      */
-    static String run(Workload workload, TransportConfig transport, BooleanSupplier stopRequested) {
-        if (WARM.get()) {
+    static String run(Workload workload, TransportConfig transport, boolean lean, BooleanSupplier stopRequested) {
+        AtomicBoolean warmed = lean ? WARM_LEAN : WARM;
+        if (warmed.get()) {
             return "skipped: this JVM has warmed already";
         }
         long t0 = System.nanoTime();
@@ -62,7 +65,8 @@ final class SelfWarm {
             Workload warm = workload.withTarget(sink.uri(workload.target()));
             // A fixed pool: a cold JVM stalls, and an auto limit would open a connection for every stalled request.
             TransportConfig t = transport.toBuilder().httpVersion(TransportConfig.HttpVersion.HTTP_1_1)
-                    .connections(CONNECTIONS).build();
+                    .connections(CONNECTIONS)
+                    .kind(lean ? TransportConfig.Kind.LEAN : TransportConfig.Kind.HTTPCLIENT).pipelining(1).build();
             EngineConfig e = EngineConfig.custom().warmup(Warmup.NONE).recordInterval(Duration.ofMillis(250))
                     .maxInFlight(CONNECTIONS).drainTimeout(Duration.ofSeconds(2)).build();
             Run r = new Run(warm, t, e, new RunPlan(new ConstantRate(RATE), Arrival.CONSTANT, 1, BUDGET), List.of());
@@ -72,7 +76,7 @@ final class SelfWarm {
                 }
             }
             RunSummary s = r.summary();
-            WARM.set(true);
+            warmed.set(true);
             String text = String.format(Locale.ROOT, "%d requests to a loopback sink in %s (the target saw none)",
                     s.counts().completed(), ChronoDurations.format(Duration.ofNanos(System.nanoTime() - t0)));
             LOG.info("self-warm: {}", text);

@@ -17,6 +17,16 @@ public final class TransportConfig {
         HTTP_2
     }
 
+    /** Which transport sends the requests. */
+    public enum Kind {
+        /** The lean transport for plain http:// HTTP/1.1, HttpClient 5 for anything else. */
+        AUTO,
+        /** The lean transport: Netty event loops that own their connections and their share of the schedule. */
+        LEAN,
+        /** Apache HttpClient 5's async client. */
+        HTTPCLIENT
+    }
+
     /** Settings with every default. */
     public static final TransportConfig DEFAULT = custom().build();
 
@@ -32,8 +42,12 @@ public final class TransportConfig {
     private final Duration connectTimeout;
     private final Duration responseTimeout;
     private final int ioThreads;
+    private final Kind kind;
+    private final int pipelining;
 
     private TransportConfig(Builder b) {
+        this.kind = b.kind;
+        this.pipelining = b.pipelining;
         this.httpVersion = b.httpVersion;
         this.connections = b.connections;
         this.connectTimeout = b.connectTimeout;
@@ -52,13 +66,15 @@ public final class TransportConfig {
                 .connections(s.get(CoreSettings.CONNECTIONS))
                 .connectTimeout(s.get(CoreSettings.CONNECT_TIMEOUT))
                 .responseTimeout(s.get(CoreSettings.RESPONSE_TIMEOUT))
+                .kind(s.get(CoreSettings.TRANSPORT))
+                .pipelining(s.get(CoreSettings.PIPELINE))
                 .build();
     }
 
     /** @return a builder holding this config's values */
     public Builder toBuilder() {
         return custom().httpVersion(httpVersion).connections(connections).connectTimeout(connectTimeout)
-                .responseTimeout(responseTimeout).ioThreads(ioThreads);
+                .responseTimeout(responseTimeout).ioThreads(ioThreads).kind(kind).pipelining(pipelining);
     }
 
     public HttpVersion httpVersion() {
@@ -78,8 +94,40 @@ public final class TransportConfig {
         return responseTimeout;
     }
 
+    /** @return I/O threads: HttpClient's reactor threads, or the lean transport's event loops */
     public int ioThreads() {
         return ioThreads;
+    }
+
+    /** @return the transport asked for ({@link Kind#AUTO}: chosen by the target) */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** @return requests the lean transport sends on one connection before the first response, {@code >= 1} */
+    public int pipelining() {
+        return pipelining;
+    }
+
+    /**
+     * @param target the target URL
+     * @return whether the lean transport serves it: {@code lean}, or {@code auto} with plain http:// HTTP/1.1
+     * @throws IllegalArgumentException for {@code lean} with a target it cannot speak to
+     */
+    public boolean leanFor(java.net.URI target) {
+        boolean plain = "http".equalsIgnoreCase(target.getScheme()) && httpVersion == HttpVersion.HTTP_1_1;
+        return switch (kind) {
+            case HTTPCLIENT -> false;
+            case AUTO -> plain;
+            case LEAN -> {
+                if (!plain) {
+                    throw new IllegalArgumentException("the lean transport speaks plain http:// HTTP/1.1 only; "
+                            + target + " with HTTP " + (httpVersion == HttpVersion.HTTP_2 ? "2" : "1.1")
+                            + " needs --transport httpclient (or auto)");
+                }
+                yield true;
+            }
+        };
     }
 
     /**
@@ -102,7 +150,7 @@ public final class TransportConfig {
     public String toString() {
         return "TransportConfig[" + httpVersion + ", connections=" + (connections == 0 ? "auto" : connections)
                 + ", connectTimeout=" + connectTimeout + ", responseTimeout=" + responseTimeout + ", ioThreads="
-                + ioThreads + "]";
+                + ioThreads + ", transport=" + kind + ", pipelining=" + pipelining + "]";
     }
 
     /** Builds a {@link TransportConfig}. */
@@ -112,8 +160,22 @@ public final class TransportConfig {
         private Duration connectTimeout = CoreSettings.CONNECT_TIMEOUT.defaultValue();
         private Duration responseTimeout = CoreSettings.RESPONSE_TIMEOUT.defaultValue();
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private Kind kind = CoreSettings.TRANSPORT.defaultValue();
+        private int pipelining = CoreSettings.PIPELINE.defaultValue();
 
         private Builder() {
+        }
+
+        /** @param k the transport ({@link Kind}); default {@link Kind#AUTO} */
+        public Builder kind(Kind k) {
+            this.kind = CoreSettings.TRANSPORT.check(k);
+            return this;
+        }
+
+        /** @param n requests on one connection before its first response (lean transport), in [1, 64]; default 1 */
+        public Builder pipelining(int n) {
+            this.pipelining = CoreSettings.PIPELINE.check(n);
+            return this;
         }
 
         /** @param v HTTP version; default {@link HttpVersion#HTTP_1_1} */

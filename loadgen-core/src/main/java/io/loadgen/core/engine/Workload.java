@@ -91,7 +91,16 @@ public final class Workload {
 
     /** @return a source of requests for one run; not thread-safe */
     public RequestSource newSource() {
-        return new RequestSource();
+        return new RequestSource(seed, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /**
+     * @param lane a lane's number: its random payload order is seeded apart from the others'
+     * @param sequence the run's request numbers ({@code ${seq}}), shared by its lanes
+     * @return a source of one lane's requests; not thread-safe
+     */
+    public RequestSource newSource(int lane, java.util.concurrent.atomic.AtomicLong sequence) {
+        return new RequestSource(seed + 0x9E3779B97F4A7C15L * lane, sequence);
     }
 
     /**
@@ -100,15 +109,22 @@ public final class Workload {
      * thread-safe.
      */
     public final class RequestSource {
-        private final SplittableRandom random = new SplittableRandom(seed);
+        private final SplittableRandom random;
+        private final java.util.concurrent.atomic.AtomicLong sequence;
         private final boolean constant = headerValues.stream().allMatch(Template::isConstant)
                 && (bodyTemplate == null || bodyTemplate.isConstant());
         private final Request[] made = new Request[Math.max(1, payloads.size())];
-        private long seq;
+        private long own;
+
+        private RequestSource(long seed, java.util.concurrent.atomic.AtomicLong sequence) {
+            this.random = new SplittableRandom(seed);
+            this.sequence = sequence;
+        }
 
         /** @return the next request */
         public Request next() {
-            long n = seq++;
+            // the shared counter only when a variable needs it: no contention between lanes otherwise
+            long n = constant ? own++ : sequence.getAndIncrement();
             int i = payloads.isEmpty() ? 0 : order == PayloadOrder.RANDOM ? random.nextInt(payloads.size())
                     : (int) (n % payloads.size());
             if (!constant) {

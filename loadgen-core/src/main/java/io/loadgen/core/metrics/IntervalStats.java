@@ -25,11 +25,13 @@ import java.time.Instant;
  * @param latency time from the intended send to the end (answer, failure, timeout; unfinished requests at their
  *     elapsed time)
  * @param serviceTime time from the write to the end, of requests that were written
- * @param sendLag dispatch time minus intended send time, of requests scheduled in the span
+ * @param sendLag dispatch time minus intended send time, of requests scheduled in the span (closed loop: how late a
+ *     session's next request went after the session became ready)
+ * @param concurrency closed-loop sessions at the end of the span, or 0 in open loop
  */
 public record IntervalStats(long index, boolean warmup, Instant start, Duration length, double targetRate, Counts counts,
-        int inFlight, int queued, LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag)
-        implements Serializable {
+        int inFlight, int queued, LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag,
+        int concurrency) implements Serializable {
 
     /** @return requests scheduled per second: the offered load (QPS offered) */
     public double offeredRate() {

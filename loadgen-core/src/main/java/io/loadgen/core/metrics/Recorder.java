@@ -115,6 +115,12 @@ public final class Recorder {
         return nextToSeal;
     }
 
+    /** @return whether scheduling has ended and every interval up to its end is sealed */
+    public boolean finished() {
+        long end = scheduleEnd;
+        return end != Long.MAX_VALUE && origin + nextToSeal * interval >= end;
+    }
+
     /** @return the intervals begun and not yet sealed */
     public int unsealed() {
         return open.size();
@@ -125,9 +131,10 @@ public final class Recorder {
      *
      * @param inFlight requests sent and not yet ended
      * @param queued requests waiting in the client
-     * @param targetRate the rate asked for, requests per second
+     * @param targetRate the rate asked for, requests per second (0 in closed loop)
+     * @param concurrency closed-loop sessions, or 0 in open loop
      */
-    public record Gauge(int inFlight, int queued, double targetRate) {
+    public record Gauge(int inFlight, int queued, double targetRate, int concurrency) {
     }
 
     /**

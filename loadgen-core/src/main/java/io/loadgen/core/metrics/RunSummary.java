@@ -28,11 +28,19 @@ import java.time.Instant;
  * @param verdict whether the generator kept its schedule
  * @param generator what the generator cost (CPU, GC) over the window
  * @param selfWarm what the self-warm before the start did, in words, or empty when there was none
+ * @param concurrency closed-loop sessions at the end (latency is then measured from the actual send), or 0 for an
+ *     open-loop run (latency from the intended send time)
+ * @param transport {@code lean} or {@code httpclient}
  */
 public record RunSummary(String target, String profile, String arrival, Instant start, Duration duration,
         Duration warmup, String state, long intervals, Counts counts, long completedBeforeEnd, LatencySummary latency,
         LatencySummary serviceTime, LatencySummary sendLag, Verdict verdict, GeneratorLoad generator,
-        String selfWarm) implements Serializable {
+        String selfWarm, int concurrency, String transport) implements Serializable {
+
+    /** @return whether the run was closed-loop: its latency is from the actual send, as there is no intended time */
+    public boolean closedLoop() {
+        return concurrency > 0;
+    }
 
     /** @return requests scheduled per second over the window */
     public double offeredRate() {

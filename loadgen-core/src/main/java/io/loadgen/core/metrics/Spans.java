@@ -30,6 +30,6 @@ final class Spans {
         IntervalStats last = intervals.get(intervals.size() - 1);
         return new IntervalStats(first.index(), first.warmup() && last.warmup(), first.start(), length,
                 last.targetRate(), counts, last.inFlight(), last.queued(), LatencySummary.of(merged.latency()), LatencySummary.of(merged.serviceTime()),
-                LatencySummary.of(merged.sendLag()));
+                LatencySummary.of(merged.sendLag()), last.concurrency());
     }
 }

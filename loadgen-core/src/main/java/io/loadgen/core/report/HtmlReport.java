@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import io.loadgen.core.search.SearchFile;
+import io.loadgen.core.search.SweepFile;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -52,8 +53,10 @@ public final class HtmlReport {
      */
     public static Path write(Path dir) throws IOException {
         boolean hasRun = Files.exists(dir.resolve("timeline.csv"));
-        if (!hasRun && !Files.exists(dir.resolve("search.json"))) {
-            throw new IOException(dir + " holds neither timeline.csv nor search.json");
+        SweepFile sweep = Files.exists(dir.resolve(SweepFile.FILE)) ? SweepFile.read(dir.resolve(SweepFile.FILE))
+                : null;
+        if (!hasRun && !Files.exists(dir.resolve("search.json")) && sweep == null) {
+            throw new IOException(dir + " holds none of timeline.csv, search.json and sweep.json");
         }
         Timeline t = hasRun ? Timeline.read(dir.resolve("timeline.csv")) : null;
         SummaryFile summary = Files.exists(dir.resolve(SummaryFile.FILE))
@@ -65,7 +68,8 @@ public final class HtmlReport {
 
         StringBuilder html = new StringBuilder(64 * 1024);
         String title = summary != null ? "loadgen report: " + summary.target()
-                : search != null ? "loadgen search: " + search.target() : "loadgen report";
+                : search != null ? "loadgen search: " + search.target()
+                : sweep != null ? "loadgen sweep: " + sweep.target() : "loadgen report";
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>").append(CSS).append("</style></head><body>\n");
         html.append("<h1>").append(esc(title)).append("</h1>\n");
@@ -79,11 +83,21 @@ public final class HtmlReport {
             verdict(html, summary.verdict());
             summaryTables(html, summary);
         }
-        html.append("<p class=\"note\">Latency is measured from each request's <b>intended</b> send time (open loop,"
-                + " coordinated-omission-correct); service time from the moment it was written to the connection.</p>\n");
+        if (summary != null && "closed".equals(summary.mode())) {
+            html.append("<p class=\"note\">A closed loop (" + summary.concurrency() + " sessions): latency is measured"
+                    + " from each request's <b>actual</b> send, as there is no intended time; service time from the"
+                    + " moment it had its connection.</p>\n");
+        } else {
+            html.append("<p class=\"note\">Latency is measured from each request's <b>intended</b> send time (open"
+                    + " loop, coordinated-omission-correct); service time from the moment it had its connection.</p>\n");
+        }
         if (search != null) {
             searchTable(html, search);
             searchCurve(html, search);
+        }
+        if (sweep != null) {
+            sweepTable(html, sweep);
+            sweepCurve(html, sweep);
         }
         if (hasRun) {
             runCharts(html, t, hist);
@@ -150,6 +164,43 @@ public final class HtmlReport {
                     .append("</td></tr>");
         }
         html.append("</table>\n");
+    }
+
+    private static void sweepTable(StringBuilder html, SweepFile sweep) {
+        html.append("<h2>Concurrency sweep</h2>\n<p>Closed loop: each session sends its next request when its previous"
+                + " one has ended").append(sweep.thinkTimeMs() > 0 ? " and " + num(sweep.thinkTimeMs(), 1)
+                        + " ms of think time have passed" : "")
+                .append("; latency is from the actual send (a closed loop has no intended time).</p>\n<table><tr>"
+                        + "<th>sessions</th><th>achieved /s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>"
+                        + "<th>max ms</th><th>errors %</th><th>length s</th><th>stable</th><th>generator</th></tr>");
+        for (SweepFile.LevelEntry l : sweep.levels()) {
+            html.append("<tr><td>").append(l.concurrency()).append("</td><td>").append(num(l.achievedRate(), 1))
+                    .append("</td><td>").append(num(l.p50Ms(), 2)).append("</td><td>").append(num(l.p90Ms(), 2))
+                    .append("</td><td>").append(num(l.p99Ms(), 2)).append("</td><td>").append(num(l.maxMs(), 2))
+                    .append("</td><td>").append(num(100 * l.errorRatio(), 2)).append("</td><td>")
+                    .append(num(l.lengthS(), 1)).append("</td><td>").append(l.stable() ? "yes" : "no")
+                    .append("</td><td>").append(l.valid() ? "valid"
+                            : esc("INVALID: " + String.join("; ", l.verdictReasons()))).append("</td></tr>");
+        }
+        html.append("</table>\n");
+    }
+
+    private static void sweepCurve(StringBuilder html, SweepFile sweep) throws IOException {
+        if (sweep.levels().isEmpty()) {
+            return;
+        }
+        double[] x = sweep.levels().stream().mapToDouble(SweepFile.LevelEntry::achievedRate).toArray();
+        XYChart c = base("Sweep: latency vs throughput (one point per number of sessions)", "achieved requests/s",
+                "ms");
+        String[] names = {"p50", "p99"};
+        double[][] ys = {sweep.levels().stream().mapToDouble(SweepFile.LevelEntry::p50Ms).toArray(),
+            sweep.levels().stream().mapToDouble(SweepFile.LevelEntry::p99Ms).toArray()};
+        for (int i = 0; i < names.length; i++) {
+            XYSeries s = c.addSeries(names[i], x, ys[i]);
+            s.setLineColor(PALETTE[i == 0 ? 0 : 2]);
+            s.setMarkerColor(PALETTE[i == 0 ? 0 : 2]);
+        }
+        svg(html, c);
     }
 
     private static void verdict(StringBuilder html, SummaryFile.VerdictEntry v) {

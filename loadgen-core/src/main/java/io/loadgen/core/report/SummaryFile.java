@@ -52,13 +52,18 @@ import java.util.Map;
  * @param verdict whether the generator kept its schedule
  * @param generator what the generator cost
  * @param settings the run's settings, by key
+ * @param mode {@code open} (latency from the intended send time) or {@code closed} (from the actual send: a closed
+ *     loop has no intended time)
+ * @param concurrency closed-loop sessions at the end, or 0
+ * @param transport {@code lean} or {@code httpclient}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SummaryFile(String target, String profile, String arrival, String state, String start,
         double durationS, double warmupS, String selfWarm, long intervals, double offeredRate, double achievedRate,
         long scheduled, long sent, long completed, long completedBeforeEnd, long ok, Errors errors,
         double errorRatio, long dropped, long unfinished, long waited, Latency latencyMs, Latency serviceTimeMs,
-        Latency sendLagMs, VerdictEntry verdict, Generator generator, Map<String, String> settings) {
+        Latency sendLagMs, VerdictEntry verdict, Generator generator, Map<String, String> settings, String mode,
+        int concurrency, String transport) {
 
     /** The file's name in a results dir. */
     public static final String FILE = "summary.json";
@@ -137,7 +142,8 @@ public record SummaryFile(String target, String profile, String arrival, String 
                 new VerdictEntry(s.verdict().valid(), s.verdict().reasons()),
                 new Generator(g.cores(), round(g.processCpu(), 3), round(g.generatorCpu(), 3), g.busiestThread(),
                         round(g.busiestThreadCpu(), 3), g.gcPauses(), ms(g.gcPauseTotal()), ms(g.gcPauseMax())),
-                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings)));
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings)),
+                s.closedLoop() ? "closed" : "open", s.concurrency(), s.transport());
     }
 
     private static Latency latency(LatencySummary l) {

@@ -33,6 +33,66 @@ public interface ArrivalProcess {
         public ArrivalProcess create(long seed) {
             return this == CONSTANT ? new ConstantArrivals() : new PoissonArrivals(seed);
         }
+
+        /**
+         * Lane {@code i}'s share of this process split {@code n} ways, spent against the whole profile's rate: for
+         * constant arrivals, every {@code n}-th arrival, the first {@code i} gaps in (so the lanes interleave
+         * exactly); for Poisson, gaps of mean {@code n} units from a seed of the lane's own (independent Poisson
+         * processes of rate r/n add up to one of rate r). With {@code n == 1} it is {@link #create(long)}.
+         *
+         * @param seed the run's seed
+         * @param i the lane, in {@code [0, n)}
+         * @param n the lanes, {@code >= 1}
+         */
+        public ArrivalProcess lane(long seed, int i, int n) {
+            if (n == 1) {
+                return create(seed);
+            }
+            return this == CONSTANT ? new LaneConstantArrivals(i, n)
+                    : new LanePoissonArrivals(new SplittableRandom(seed).split().nextLong() + 31L * i, n);
+        }
+    }
+
+    /** Every n-th of evenly spaced arrivals, starting with the i-th. */
+    final class LaneConstantArrivals implements ArrivalProcess {
+        private final int offset;
+        private final int every;
+
+        LaneConstantArrivals(int offset, int every) {
+            this.offset = offset;
+            this.every = every;
+        }
+
+        @Override
+        public double nextGap(boolean first) {
+            return first ? offset : every;
+        }
+
+        @Override
+        public Arrival kind() {
+            return Arrival.CONSTANT;
+        }
+    }
+
+    /** A Poisson process of 1/n of the rate: exponential gaps with mean n units. */
+    final class LanePoissonArrivals implements ArrivalProcess {
+        private final SplittableRandom random;
+        private final int n;
+
+        LanePoissonArrivals(long seed, int n) {
+            this.random = new SplittableRandom(seed);
+            this.n = n;
+        }
+
+        @Override
+        public double nextGap(boolean first) {
+            return -n * Math.log(1.0 - random.nextDouble());
+        }
+
+        @Override
+        public Arrival kind() {
+            return Arrival.POISSON;
+        }
     }
 
     /** Evenly spaced arrivals. */

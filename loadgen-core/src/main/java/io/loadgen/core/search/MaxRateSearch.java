@@ -8,6 +8,7 @@ import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.IntervalHistograms;
+import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
 import io.loadgen.config.ChronoDurations;
@@ -43,7 +44,7 @@ public final class MaxRateSearch {
      * @param achievedRate completions per second over the measured windows
      * @param p99 p99 latency from the intended send time over the measured windows
      * @param errorRatio errors / completed over the measured windows
-     * @param length how long the trial ran
+     * @param length how long the trial scheduled requests (from its start, self-warm included, to the decision)
      * @param stable whether the last windows agreed
      * @param passed whether the rate holds the bound
      * @param reason why it failed, or "ok"
@@ -75,6 +76,9 @@ public final class MaxRateSearch {
         }
     }
 
+    /** The longest drain after a trial. */
+    static final Duration TRIAL_DRAIN = Duration.ofSeconds(2);
+
     private final Workload workload;
     private final TransportConfig transport;
     private final EngineConfig engine;
@@ -92,8 +96,11 @@ public final class MaxRateSearch {
             Consumer<Trial> onTrial) {
         this.workload = Objects.requireNonNull(workload);
         this.transport = Objects.requireNonNull(transport);
+        // A trial is judged on its last windows: a long drain after an overloaded trial tells nothing more.
         this.engine = engine.toBuilder().recordInterval(config.interval())
-                .warmup(engine.warmup().selfWarm() ? Warmup.AUTO : Warmup.NONE).build();
+                .warmup(engine.warmup().selfWarm() ? Warmup.AUTO : Warmup.NONE)
+                .drainTimeout(engine.drainTimeout().compareTo(TRIAL_DRAIN) < 0 ? engine.drainTimeout() : TRIAL_DRAIN)
+                .build();
         this.config = Objects.requireNonNull(config);
         this.onTrial = Objects.requireNonNull(onTrial);
     }
@@ -139,17 +146,31 @@ public final class MaxRateSearch {
     private Trial trial(int number, double rate) throws InterruptedException {
         List<IntervalStats> stats = new CopyOnWriteArrayList<>();
         List<IntervalHistograms> hists = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<IntervalListener.Waiting> overdue =
+                new java.util.concurrent.atomic.AtomicReference<>();
         LoadGenerator gen = LoadGenerator.builder(workload).transport(transport).engine(engine)
                 .plan(new RunPlan(new ConstantRate(rate), Arrival.POISSON, number, config.maxTrial()))
-                .listener((s, h) -> {
-                    stats.add(s);
-                    hists.add(h);
+                .listener(new IntervalListener() {
+                    @Override
+                    public void onInterval(IntervalStats s, IntervalHistograms h) {
+                        stats.add(s);
+                        hists.add(h);
+                    }
+
+                    @Override
+                    public void onWaiting(Waiting w) {
+                        overdue.set(w);
+                    }
                 })
                 .build();
+        // An interval is published once all its requests ended: an overloaded trial publishes late. Being two
+        // intervals behind means requests in flight longer than an interval: over 3x the bound when that is shorter.
+        boolean overdueFails = config.interval().toNanos() > 3 * config.p99Bound().toNanos();
         long start = System.nanoTime();
         gen.start();
         String early = null;
         boolean stable = false;
+        Duration decidedAfter = null;
         int k = config.stableWindows();
         try {
             while (!gen.awaitEnd(config.interval().dividedBy(4))) {
@@ -163,11 +184,17 @@ public final class MaxRateSearch {
                         early = "errors " + fmt(100 * last.errorRatio()) + "%";
                     }
                 }
+                IntervalListener.Waiting w = overdue.get();
+                if (early == null && overdueFails && w != null) {
+                    early = w.inFlight() + " requests still in flight after more than an interval ("
+                            + ChronoDurations.format(config.interval()) + "), over 3x the bound";
+                }
                 Duration ran = Duration.ofNanos(System.nanoTime() - start);
                 if (early == null && ran.compareTo(config.minTrial()) >= 0 && n >= k + 1) {
                     stable = agree(stats.subList(n - k, n));
                 }
                 if (early != null || stable) {
+                    decidedAfter = Duration.ofNanos(System.nanoTime() - start);
                     gen.stop();
                     break;
                 }
@@ -209,7 +236,8 @@ public final class MaxRateSearch {
             reason = "ok";
         }
         return new Trial(number, rate, offered, achieved, p99, errorRatio,
-                Duration.ofNanos(System.nanoTime() - start), stable, reason.equals("ok"), reason,
+                decidedAfter != null ? decidedAfter : Duration.ofNanos(System.nanoTime() - start), stable,
+                reason.equals("ok"), reason,
                 gen.summary().verdict());
     }
 
@@ -221,23 +249,8 @@ public final class MaxRateSearch {
         return Math.max(0, i);
     }
 
-    /** @return whether the windows' achieved rates and p99s are each within the tolerance of their mean */
     private boolean agree(List<IntervalStats> windows) {
-        double tol = config.stability();
-        double meanRate = windows.stream().mapToDouble(IntervalStats::achievedRate).average().orElse(0);
-        double meanP99 = windows.stream().mapToDouble(w -> ChronoDurations.millis(w.latency().p99())).average()
-                .orElse(0);
-        for (IntervalStats w : windows) {
-            if (Math.abs(w.achievedRate() - meanRate) > tol * meanRate) {
-                return false;
-            }
-            double p99 = ChronoDurations.millis(w.latency().p99());
-            // Sub-millisecond p99s jitter by more than 10% from noise alone: agree within 1 ms there.
-            if (Math.abs(p99 - meanP99) > Math.max(tol * meanP99, 1.0)) {
-                return false;
-            }
-        }
-        return true;
+        return Stability.agree(windows, config.stability());
     }
 
     private static String fmt(double v) {

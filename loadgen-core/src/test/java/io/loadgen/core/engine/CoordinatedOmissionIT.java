@@ -10,6 +10,8 @@ import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The stall test: a server that freezes for 1 s every 5 s, driven at a constant rate. A fifth of the requests
@@ -20,12 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class CoordinatedOmissionIT {
 
-    @Test
-    void latencyFromIntendedTimeMatchesTheAnalyticDistributionOfAStallingServer() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void latencyFromIntendedTimeMatchesTheAnalyticDistributionOfAStallingServer(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.start(r -> 200, false)) {
             server.behaviour(LoopbackServer.stalling(server.startNanos(), Duration.ofSeconds(5), Duration.ofSeconds(1)));
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/stall")).build())
-                    .transport(TransportConfig.custom().connections(2).build())
+                    .transport(TransportConfig.custom().kind(kind).connections(2).build())
                     .engine(EngineConfig.custom().maxInFlight(2).overflow(EngineConfig.Overflow.QUEUE).build())
                     .plan(new RunPlan(new ConstantRate(200), Arrival.CONSTANT, 1, Duration.ofSeconds(20)))
                     .build();

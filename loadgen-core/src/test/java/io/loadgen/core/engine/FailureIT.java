@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A dead, silent or failing target is counted and never stops the schedule or grows without bound. */
 class FailureIT {
@@ -34,8 +36,9 @@ class FailureIT {
         return gen.summary();
     }
 
-    @Test
-    void aRefusingTargetIsCountedAsConnectErrorsAndTheScheduleHolds() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aRefusingTargetIsCountedAsConnectErrorsAndTheScheduleHolds(TransportConfig.Kind kind) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -43,7 +46,7 @@ class FailureIT {
         int threadsBefore = Thread.activeCount();
         List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
         RunSummary s = run(URI.create("http://127.0.0.1:" + port + "/"), 200, Duration.ofSeconds(3),
-                TransportConfig.DEFAULT, EngineConfig.DEFAULT, intervals);
+                TransportConfig.custom().kind(kind).build(), EngineConfig.DEFAULT, intervals);
         assertEquals(600, s.counts().scheduled(), 2, "the schedule goes on against a dead target");
         assertEquals(s.counts().scheduled(), s.counts().completed() + s.counts().dropped());
         assertEquals(s.counts().completed(), s.counts().errors().connect(), () -> "errors: " + s.counts().errors());
@@ -55,8 +58,9 @@ class FailureIT {
                 + " now, " + threadsBefore + " before");
     }
 
-    @Test
-    void aSilentTargetTimesOutAndTheDropPolicyBoundsWhatIsInFlight() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aSilentTargetTimesOutAndTheDropPolicyBoundsWhatIsInFlight(TransportConfig.Kind kind) throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
             List<Socket> held = new CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
@@ -73,7 +77,7 @@ class FailureIT {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             RunSummary s = run(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/"), 100,
                     Duration.ofSeconds(2),
-                    TransportConfig.custom().connections(10).responseTimeout(Duration.ofMillis(300)).build(),
+                    TransportConfig.custom().kind(kind).connections(10).responseTimeout(Duration.ofMillis(300)).build(),
                     EngineConfig.custom().maxInFlight(10).overflow(EngineConfig.Overflow.DROP).build(), intervals);
             for (Socket sock : held) {
                 sock.close();
@@ -92,15 +96,16 @@ class FailureIT {
         }
     }
 
-    @Test
-    void theQueuePolicyIsBoundedAndCountsOverflowAsDropped() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void theQueuePolicyIsBoundedAndCountsOverflowAsDropped(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.start(r -> {
             TimeUnit.MILLISECONDS.sleep(100);
             return 200;
         }, false)) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             RunSummary s = run(server.uri("/slow"), 100, Duration.ofSeconds(1),
-                    TransportConfig.custom().connections(1).build(),
+                    TransportConfig.custom().kind(kind).connections(1).build(),
                     EngineConfig.custom().maxInFlight(1).maxQueued(5).build(), intervals);
             // One at a time at 100 ms each: about 10 sent during the second, 5 waiting; the rest dropped.
             assertEquals(100, s.counts().scheduled(), 1);
@@ -120,13 +125,16 @@ class FailureIT {
         }
     }
 
-    @Test
-    void httpErrorsAreCountedByClassWithTheirLatency() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void httpErrorsAreCountedByClassWithTheirLatency(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.start(r -> r.path().startsWith("/missing") ? 404 : 503, false)) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-            RunSummary notFound = run(server.uri("/missing"), 100, Duration.ofSeconds(1), TransportConfig.DEFAULT,
+            RunSummary notFound = run(server.uri("/missing"), 100, Duration.ofSeconds(1),
+                    TransportConfig.custom().kind(kind).build(),
                     EngineConfig.DEFAULT, intervals);
-            RunSummary busy = run(server.uri("/busy"), 100, Duration.ofSeconds(1), TransportConfig.DEFAULT,
+            RunSummary busy = run(server.uri("/busy"), 100, Duration.ofSeconds(1),
+                    TransportConfig.custom().kind(kind).build(),
                     EngineConfig.DEFAULT, intervals);
             assertEquals(100, notFound.counts().errors().http4xx(), 1);
             assertEquals(0, notFound.counts().errors().http5xx());

@@ -14,15 +14,19 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Rate changes take effect at once while a run goes on. */
 class LiveRateChangeIT {
 
-    @Test
-    void aRateChangeShowsInTheNextFullInterval() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aRateChangeShowsInTheNextFullInterval(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.ok()) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/change")).build())
+                    .transport(TransportConfig.custom().kind(kind).build())
                     .engine(EngineConfig.custom().recordInterval(Duration.ofMillis(500)).build())
                     .plan(new RunPlan(new ConstantRate(200), Arrival.CONSTANT, 1, null))
                     .listener((s, h) -> intervals.add(s))
@@ -46,10 +50,12 @@ class LiveRateChangeIT {
         }
     }
 
-    @Test
-    void aLongGapAtALowRateIsReplannedNotSleptOut() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aLongGapAtALowRateIsReplannedNotSleptOut(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.start(r -> 200, true)) {
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/slow")).build())
+                    .transport(TransportConfig.custom().kind(kind).build())
                     .plan(new RunPlan(new ConstantRate(0.1), Arrival.CONSTANT, 1, Duration.ofSeconds(30)))
                     .build();
             gen.start();
@@ -67,13 +73,15 @@ class LiveRateChangeIT {
         }
     }
 
-    @Test
-    void aStepProfileChangesRateAtItsBoundaries() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aStepProfileChangesRateAtItsBoundaries(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.ok()) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             StepRate steps = new StepRate(List.of(new StepRate.Step(100, Duration.ofSeconds(2)),
                     new StepRate.Step(400, Duration.ofSeconds(2))));
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/steps")).build())
+                    .transport(TransportConfig.custom().kind(kind).build())
                     .plan(new RunPlan(steps, Arrival.CONSTANT, 1, null))
                     .listener((s, h) -> intervals.add(s))
                     .build();

@@ -13,15 +13,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The generator holds a constant 2000 requests/s against a real loopback server. */
 class RateAccuracyIT {
 
-    @Test
-    void holdsTwoThousandPerSecondForTenSecondsWithinOnePercent() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void holdsTwoThousandPerSecondForTenSecondsWithinOnePercent(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.ok()) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/rate")).build())
+                    .transport(TransportConfig.custom().kind(kind).build())
                     .plan(new RunPlan(new ConstantRate(2000), Arrival.CONSTANT, 1, Duration.ofSeconds(10)))
                     .listener((s, h) -> intervals.add(s))
                     .build();
@@ -47,11 +51,13 @@ class RateAccuracyIT {
         }
     }
 
-    @Test
-    void theWarmupIsShownButLeftOutOfTheSummary() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void theWarmupIsShownButLeftOutOfTheSummary(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.ok()) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
             LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/warm")).build())
+                    .transport(TransportConfig.custom().kind(kind).build())
                     .engine(EngineConfig.custom().warmup(Warmup.atTarget(Duration.ofMillis(1500))).build())
                     .plan(new RunPlan(new ConstantRate(500), Arrival.CONSTANT, 1, Duration.ofSeconds(4)))
                     .listener((s, h) -> intervals.add(s))

@@ -36,6 +36,8 @@ import org.apache.hc.core5.http2.impl.nio.bootstrap.H2ServerBootstrap;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.ListenerEndpoint;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Methods, headers, body templates, payload files and HTTP/2 reach a real server as configured. */
@@ -54,8 +56,9 @@ class WorkloadIT {
         return gen.summary();
     }
 
-    @Test
-    void payloadFilesAreSentInOrderWithContentTypesFromTheirExtensions(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void payloadFilesAreSentInOrderWithContentTypesFromTheirExtensions(TransportConfig.Kind kind, @TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.json"), "{\"a\":1}");
         Files.write(dir.resolve("b.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         Files.writeString(dir.resolve("c.txt"), "see");
@@ -63,7 +66,7 @@ class WorkloadIT {
         try (LoopbackServer server = LoopbackServer.start(r -> 200, true)) {
             Workload w = Workload.builder(server.uri("/v1/classify")).payloads(Payload.read(dir, null)).build();
             assertEquals("POST", w.method());
-            RunSummary s = run(w, 50, 7, TransportConfig.DEFAULT);
+            RunSummary s = run(w, 50, 7, TransportConfig.custom().kind(kind).build());
             assertEquals(7, s.counts().ok());
             List<LoopbackServer.Received> got = server.received();
             String[] types = {"application/json", "image/png", "text/plain"};
@@ -107,12 +110,13 @@ class WorkloadIT {
         return b.toString();
     }
 
-    @Test
-    void headerAndBodyTemplatesAreFilledPerRequest() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void headerAndBodyTemplatesAreFilledPerRequest(TransportConfig.Kind kind) throws Exception {
         try (LoopbackServer server = LoopbackServer.start(r -> 200, true)) {
             Workload w = Workload.builder(server.uri("/t")).method("put").header("X-Request-Id", "req-${seq}")
                     .header("X-Static", "same").body("{\"n\":${seq}}", null).build();
-            RunSummary s = run(w, 50, 5, TransportConfig.DEFAULT);
+            RunSummary s = run(w, 50, 5, TransportConfig.custom().kind(kind).build());
             assertEquals(5, s.counts().ok());
             List<LoopbackServer.Received> got = server.received();
             for (int i = 0; i < 5; i++) {

@@ -30,7 +30,7 @@ class SlidingWindowTest {
             Histogram service, Histogram lag) {
         IntervalStats s = new IntervalStats(index, false, T0.plus(length.multipliedBy(index)), length, 100 + index, counts,
                 (int) index, (int) (2 * index), LatencySummary.of(latency), LatencySummary.of(service),
-                LatencySummary.of(lag));
+                LatencySummary.of(lag), 0);
         return new Interval(s, new IntervalHistograms(latency, service, lag));
     }
 

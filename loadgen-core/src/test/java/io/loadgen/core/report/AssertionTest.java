@@ -37,7 +37,7 @@ class AssertionTest {
                 new ErrorCounts(0, errors, 0, 0, 0), 0, 0);
         return new RunSummary("http://localhost:1/x", "constant:100", "poisson", Instant.EPOCH,
                 Duration.ofSeconds(10), Duration.ZERO, "completed", 10, c, completed, latency, service, lag,
-                Verdict.VALID, GeneratorLoad.NONE, "");
+                Verdict.VALID, GeneratorLoad.NONE, "", 0, "httpclient");
     }
 
     private static RunSummary withP99(double p99Ms) {
@@ -209,7 +209,7 @@ class AssertionTest {
         RunSummary bad = new RunSummary(ok.target(), ok.profile(), ok.arrival(), ok.start(), ok.duration(),
                 ok.warmup(), ok.state(), ok.intervals(), ok.counts(), ok.completedBeforeEnd(), ok.latency(),
                 ok.serviceTime(), ok.sendLag(), Verdict.of(List.of("send lag p99 3ms is over 1ms")), ok.generator(),
-                "");
+                "", 0, "httpclient");
         Assertion valid = Assertion.parse(" VALID ");
         assertTrue(valid.holds(ok));
         assertFalse(valid.holds(bad));

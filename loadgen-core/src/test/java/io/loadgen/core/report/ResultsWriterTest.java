@@ -72,7 +72,7 @@ class ResultsWriterTest {
             Histogram lag = spread(rnd, (int) r[0], 30);
             IntervalStats s = new IntervalStats(i, false, START.plusSeconds(i), Duration.ofSeconds(1), 100.0 * (i + 1),
                     counts, (int) r[9], (int) r[10], LatencySummary.of(lat), LatencySummary.of(svc),
-                    LatencySummary.of(lag));
+                    LatencySummary.of(lag), 0);
             IntervalHistograms h = new IntervalHistograms(lat, svc, lag);
             stats.add(s);
             histograms.add(h);
@@ -85,7 +85,7 @@ class ResultsWriterTest {
                 Duration.ofMillis(3000), Duration.ZERO, "completed", totals.intervals(), totals.counts(),
                 totals.counts().completed() - 3, totals.latency(),
                 totals.serviceTime(), totals.sendLag(), Verdict.of(List.of("send lag p99 2ms is over 1ms")),
-                GeneratorLoad.NONE, "");
+                GeneratorLoad.NONE, "", 0, "httpclient");
     }
 
     private static List<String> rows(Path dir) throws IOException {
@@ -339,7 +339,7 @@ class ResultsWriterTest {
 
         RunSummary other = new RunSummary("http://other", "constant:1", "constant", START, Duration.ofSeconds(1),
                 Duration.ZERO, "stopped", 0, Counts.ZERO, 0, LatencySummary.EMPTY, LatencySummary.EMPTY,
-                LatencySummary.EMPTY, Verdict.VALID, GeneratorLoad.NONE, "");
+                LatencySummary.EMPTY, Verdict.VALID, GeneratorLoad.NONE, "", 0, "httpclient");
         assertEquals(first, w.finish(other));
         assertEquals(json, Files.readString(first), "the second finish does not rewrite the summary");
         w.onInterval(stats.get(2), histograms.get(2));

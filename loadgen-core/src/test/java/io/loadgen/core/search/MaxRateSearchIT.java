@@ -57,8 +57,18 @@ class MaxRateSearchIT {
             assertTrue(r.bracketWidth() <= 0.04 + 1e-9, "the bracket is within the precision: " + r.bracketWidth());
             assertFalse(Double.isNaN(r.lowestFailing()), "a failing rate bounds the answer");
             assertTrue(r.lowestFailing() > r.maxRate());
-            assertTrue(r.trials().stream().anyMatch(t -> !t.passed() && t.length().toSeconds() < 3),
-                    "a rate clearly over capacity stopped early");
+
+            // Rates clearly over capacity (4x and 2x it) stop early instead of running their whole trials.
+            MaxRateSearch.Result over = new MaxRateSearch(Workload.builder(server.uri("/capacity")).build(),
+                    TransportConfig.custom().connections(64).build(), EngineConfig.custom().maxInFlight(64).build(),
+                    SearchConfig.custom(Duration.ofMillis(150)).startRate(800).maxRate(800).maxTrials(2)
+                            .interval(Duration.ofMillis(500)).trialLength(Duration.ofSeconds(3), Duration.ofSeconds(8))
+                            .build(), t -> { }).run();
+            assertEquals(2, over.trials().size(), over.trials().toString());
+            for (MaxRateSearch.Trial t : over.trials()) {
+                assertFalse(t.passed(), t.toString());
+                assertTrue(t.length().toMillis() < 3000, "a rate clearly over capacity stopped early: " + t);
+            }
         }
     }
 }
