@@ -56,6 +56,9 @@ class CtlCommandIT {
                 Cli.Result bad = ctl(port, "set-rate", "-3");
                 assertEquals(Main.EXIT_USAGE, bad.code());
                 assertTrue(bad.err().contains("[0, 1000000]"), bad.err());
+                Cli.Result notClosed = ctl(port, "set-concurrency", "4");
+                assertEquals(Main.EXIT_USAGE, notClosed.code());
+                assertTrue(notClosed.err().contains("open-loop"), notClosed.err());
                 // A controller that vanishes mid-call costs the engine nothing: kill one while it watches.
                 Process vanishing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
                         .toString(), "-jar", Path.of("target", "loadgen-cli.jar").toString(), "ctl", "--rmi-port",

@@ -72,6 +72,10 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     final Button start = new Button("Start");
     final Button stop = new Button("Stop");
     final CheckBox logScale = new CheckBox("log latency");
+    /** Start a closed loop (sessions) instead of a rate. */
+    final CheckBox closedLoop = new CheckBox("closed loop");
+    final TextField sessionsField = new TextField("4");
+    final Button setSessions = new Button("Set sessions");
     final Label message = new Label();
     /** The generator's verdict on the current or last run: whether its figures are the target's. */
     final Label verdict = new Label();
@@ -140,11 +144,25 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
             act("profile " + spec, c -> c.setProfile(RateProfiles.parse(spec)));
         });
         start.setOnAction(e -> {
+            finished = false;
+            if (closedLoop.isSelected()) {
+                Integer n = sessions();
+                if (n != null) {
+                    act("start " + n + " sessions", c -> c.start(RunPlan.closed(n, Duration.ZERO, null, 0)));
+                }
+                return;
+            }
             RateProfile p = profileField.getText().isBlank() ? new ConstantRate(rateSlider.getValue())
                     : RateProfiles.parse(profileField.getText());
             Arrival a = Arrival.valueOf(arrival.getValue().toUpperCase(Locale.ROOT));
-            finished = false;
             act("start", c -> c.start(new RunPlan(p, a, System.nanoTime(), null)));
+        });
+        sessionsField.setPrefColumnCount(5);
+        setSessions.setOnAction(e -> {
+            Integer n = sessions();
+            if (n != null) {
+                act("sessions " + n, c -> c.setConcurrency(n));
+            }
         });
         stop.setOnAction(e -> act("stop", LoadControl::stop));
         logScale.setOnAction(e -> charts.setLogScale(logScale.isSelected()));
@@ -164,7 +182,8 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         HBox heading = new HBox(12, title, state, connection);
         HBox controls = new HBox(8, start, stop, new Label("rate /s"), rateSlider, rateField, setRate,
                 new Label("arrival"), arrival);
-        HBox more = new HBox(8, new Label("profile"), profileField, applyProfile, logScale, png);
+        HBox more = new HBox(8, new Label("profile"), profileField, applyProfile, closedLoop, new Label("sessions"),
+                sessionsField, setSessions, logScale, png);
         for (HBox row : new HBox[] {controls, more}) {
             row.setAlignment(Pos.CENTER_LEFT);
             row.getChildren().forEach(n -> {
@@ -183,6 +202,16 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
 
     private static VBox labelled(String name, Label value) {
         return new VBox(0, new Label(name), value);
+    }
+
+    /** @return the sessions typed, or null (with a message) when they are not a number */
+    private Integer sessions() {
+        try {
+            return Integer.parseInt(sessionsField.getText().trim());
+        } catch (NumberFormatException ex) {
+            message.setText("'" + sessionsField.getText() + "' is not a number of sessions");
+            return null;
+        }
     }
 
     private void sendRate(double r) {
@@ -252,8 +281,9 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         connection.setText("connected");
         connection.setStyle("-fx-text-fill: #2e7d32;");
         title.setText("loadgen: " + source.describe() + " -> " + s.target());
-        state.setText(s.state().name().toLowerCase(Locale.ROOT) + ", " + s.profile() + ", "
-                + String.format(Locale.ROOT, "%.1f/s now", s.currentRate()));
+        state.setText(s.state().name().toLowerCase(Locale.ROOT) + ", " + (s.concurrency() > 0
+                ? "closed loop, " + s.concurrency() + " sessions" : s.profile() + ", "
+                + String.format(Locale.ROOT, "%.1f/s now", s.currentRate())));
         if (w.intervals().isEmpty()) {
             return;
         }

@@ -102,6 +102,28 @@ class DashboardIT {
     }
 
     @Test
+    void aClosedLoopIsStartedAndItsSessionsChangedFromTheDashboard(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            dashboard.closedLoop.setSelected(true);
+            dashboard.sessionsField.setText("2");
+        });
+        robot.clickOn(dashboard.start);
+        waitFor(() -> engine.status().state() == RunState.RUNNING && engine.status().concurrency() == 2,
+                "a closed loop of 2 sessions");
+        robot.interact(() -> dashboard.sessionsField.setText("5"));
+        robot.clickOn(dashboard.setSessions);
+        waitFor(() -> engine.status().concurrency() == 5, "5 sessions");
+        waitFor(() -> org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dashboard.state.getText()).get()
+                .contains("closed loop, 5 sessions"), "the state line to say so");
+        robot.interact(() -> dashboard.sessionsField.setText("many"));
+        robot.clickOn(dashboard.setSessions);
+        waitFor(() -> org.testfx.util.WaitForAsyncUtils.asyncFx(() -> dashboard.message.getText()).get()
+                .contains("is not a number of sessions"), "a message about the bad entry");
+        robot.clickOn(dashboard.stop);
+        waitFor(() -> engine.status().state() == RunState.ENDED, "the run to stop");
+    }
+
+    @Test
     void aRemoteEngineIsDrivenOverRmiAndShownDisconnectedWhenItVanishes(FxRobot robot) throws Exception {
         RmiExporter exporter = RmiExporter.export(engine, 0);
         int port = exporter.port();
