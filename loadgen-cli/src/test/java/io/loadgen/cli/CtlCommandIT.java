@@ -36,9 +36,12 @@ class CtlCommandIT {
         try (LoopbackServer server = LoopbackServer.ok()) {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-jar", Path.of("target", "loadgen-cli.jar").toString(), "run", "--target",
-                    server.uri("/ctl").toString(), "--rate", "100", "--duration", "0", "--idle", "--rmi-port",
+                    server.uri("/ctl").toString(), "--rate", "100", "--duration", "120s", "--idle", "--rmi-port",
                     Integer.toString(port), "--out", dir.toString(), "-q")
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("run.log").toFile()).start();
+            // Bounded by itself (120 s) even if this JVM dies before the finally below; and ended with this JVM.
+            Thread reaper = new Thread(p::destroyForcibly);
+            Runtime.getRuntime().addShutdownHook(reaper);
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (!Files.readString(tmp.resolve("run.log")).contains("remote control:")) {
@@ -86,6 +89,7 @@ class CtlCommandIT {
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the run process ends with its run");
             } finally {
                 p.destroyForcibly();
+                Runtime.getRuntime().removeShutdownHook(reaper);
             }
             SummaryFile s = SummaryFile.read(dir.resolve(SummaryFile.FILE));
             assertEquals("stopped", s.state());

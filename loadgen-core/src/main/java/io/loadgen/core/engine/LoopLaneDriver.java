@@ -15,12 +15,24 @@ import org.slf4j.LoggerFactory;
 final class LoopLaneDriver implements LaneDriver {
     private static final Logger LOG = LoggerFactory.getLogger(LoopLaneDriver.class);
 
+    /**
+     * Shortest time between two timer wake-ups of a lane, in nanoseconds. A thread that sleeps and wakes for every
+     * request spends most of its CPU in the kernel doing so; gathering the requests due within this quantum into one
+     * wake-up costs each of them at most this much send lag, which is measured and charged to their latency like any
+     * other (see docs/engine.md). Measured against nginx at 20,000/s on two cores: 100 us, 30 us of CPU a request;
+     * 250 us, 20 us; 500 us, 13 us with send lag p99 0.55 ms; 1 ms, 10.5 us but send lag p99 near 1 ms. Requests are
+     * also dispatched, at no cost, whenever the loop wakes for I/O and they are due.
+     */
+    static final long QUANTUM_NANOS = 500_000;
+
     private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable tick = this::tick;
     private Lane lane;
     private ScheduledFuture<?> next;
     private long nextAt = Long.MAX_VALUE;
+    /** When the lane next has something due (loop only). */
+    private long nextDue = Long.MAX_VALUE;
     private volatile boolean done;
 
     LoopLaneDriver(EventLoop loop) {
@@ -58,21 +70,34 @@ final class LoopLaneDriver implements LaneDriver {
             }
             return;
         }
-        long delay = due - System.nanoTime();
+        nextDue = due;
+        long after = System.nanoTime();
+        long delay = due - after;
         if (delay <= 0) {
             if (wakeQueued.compareAndSet(false, true)) {
                 loop.execute(tick); // more is due: after the I/O the loop has waiting
             }
             return;
         }
-        if (next != null && !next.isDone() && nextAt <= due) {
+        long wakeAt = Math.max(due, now + QUANTUM_NANOS);
+        if (next != null && !next.isDone() && nextAt <= wakeAt) {
             return; // an earlier tick is scheduled already
         }
         if (next != null) {
             next.cancel(false);
         }
-        nextAt = due;
-        next = loop.schedule(tick, delay, TimeUnit.NANOSECONDS);
+        nextAt = wakeAt;
+        next = loop.schedule(tick, wakeAt - after, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The loop has just handled I/O (on the loop): dispatch what has come due meanwhile, without waiting for the
+     * timer.
+     */
+    void afterIo() {
+        if (!done && lane != null && nextDue <= System.nanoTime() && !wakeQueued.get()) {
+            tick();
+        }
     }
 
     @Override

@@ -15,12 +15,31 @@ import java.util.Locale;
 
 /**
  * A minimal HTTP/1.1 server on an ephemeral loopback port, one thread, for the generator's self-warm: it reads each
- * request (head and {@code Content-Length} body) and answers {@code 200 ok}, keeping the connection alive. It speaks
+ * request (head and {@code Content-Length} body) and answers 200 (in turn a few shapes of answer real servers give),
+ * keeping the connection alive. It speaks
  * only what loadgen's own transport sends (no chunked bodies, no pipelining); anything else closes the connection.
  */
 final class LoopbackSink implements AutoCloseable {
-    private static final byte[] RESPONSE = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n"
-            + "ok").getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The answers, in turn: shaped like those of the servers a run meets (nginx's static files, a JSON API, chunked
+     * bodies), so that the client's parser is compiled for their headers and framings rather than for one.
+     */
+    private static final byte[][] RESPONSES = {
+        ascii("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 01 Dec 2026 12:00:00 GMT\r\n"
+                + "Content-Type: text/html\r\nContent-Length: 13\r\nLast-Modified: Tue, 01 Dec 2026 11:00:00 GMT\r\n"
+                + "Connection: keep-alive\r\nETag: \"692d8000-d\"\r\nAccept-Ranges: bytes\r\n\r\n<p>hello</p>\n"),
+        ascii("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 27\r\n\r\n"
+                + "{\"predictions\":[[0.1,0.9]]}"),
+        ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\n\r\n"),
+        ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"),
+    };
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private int answered;
     private static final int MAX_HEAD = 64 * 1024;
 
     private final ServerSocketChannel server;
@@ -105,7 +124,7 @@ final class LoopbackSink implements AutoCloseable {
             return;
         }
         while (c.out == null && parse(c)) {
-            c.out = ByteBuffer.wrap(RESPONSE);
+            c.out = ByteBuffer.wrap(RESPONSES[answered++ & (RESPONSES.length - 1)]);
             ch.write(c.out);
             if (c.out.hasRemaining()) {
                 k.interestOps(SelectionKey.OP_WRITE);

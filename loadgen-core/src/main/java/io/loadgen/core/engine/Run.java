@@ -105,7 +105,8 @@ final class Run {
     private void coordinate() {
         try {
             if (engineConfig.warmup().selfWarm()) {
-                selfWarm = SelfWarm.run(workload, transportConfig, lean, () -> endReason != null);
+                selfWarm = SelfWarm.run(workload, transportConfig, engineConfig, plan, lean,
+                        () -> endReason != null);
             }
             if (endReason != null) {
                 return; // stopped during the self-warm: an empty run
@@ -136,7 +137,7 @@ final class Run {
         }
     }
 
-    private void startLanes() {
+    private void startLanes() throws InterruptedException {
         int n = laneCount();
         AtomicLong sequence = new AtomicLong();
         AtomicLong budget = plan.count() > 0 ? new AtomicLong(plan.count()) : null;
@@ -145,6 +146,15 @@ final class Run {
         } else {
             httpClient = new HttpClientTransport(transportConfig, Math.min(initialPool(1, 0),
                     TransportConfig.MAX_CONNECTIONS), threads.factory("loadgen-io", Thread.NORM_PRIORITY));
+        }
+        List<Transport> transports = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            transports.add(lean ? http1.pool(i, workload.target(), transportConfig.connectTimeout(),
+                    transportConfig.responseTimeout(), initialPool(n, i), transportConfig.pipelining(),
+                    workload.method().equals("HEAD")) : httpClient);
+        }
+        if (lean) {
+            preconnect(transports, n);
         }
         long start = System.nanoTime();
         startInstant = Instant.now();
@@ -158,11 +168,15 @@ final class Run {
         for (int i = 0; i < n; i++) {
             Recorder recorder = new Recorder(start, engineConfig.recordInterval());
             InFlightLimit limit = limitFor(i, n);
-            LaneDriver driver = lean ? new LoopLaneDriver(http1.loop(i))
-                    : new ThreadLaneDriver(threads, "loadgen-scheduler");
-            Transport transport = lean ? http1.pool(i, workload.target(), transportConfig.connectTimeout(),
-                    transportConfig.responseTimeout(), initialPool(n, i), transportConfig.pipelining(),
-                    workload.method().equals("HEAD")) : httpClient;
+            LaneDriver driver;
+            if (lean) {
+                LoopLaneDriver d = new LoopLaneDriver(http1.loop(i));
+                ((io.loadgen.core.http1.Http1Pool) transports.get(i)).afterRead(d::afterIo);
+                driver = d;
+            } else {
+                driver = new ThreadLaneDriver(threads, "loadgen-scheduler");
+            }
+            Transport transport = transports.get(i);
             int lanes = n;
             Dispatcher dispatcher = new Dispatcher(transport, workload.newSource(i, sequence), recorder,
                     engineConfig, limit, driver::wake, () -> currentRate() / lanes);
@@ -247,6 +261,34 @@ final class Run {
         int initial = Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
         return new InFlightLimit(fixed, initial, Math.max(initial, InFlightLimit.machineCeiling() / n), x -> { });
     }
+
+    /**
+     * Opens each lane's first connections before the run's origin, so that its first requests do not each wait for a
+     * connect (and a burst of connects does not stall the lanes): the whole first pool of a closed loop (every
+     * session starts at once), at most {@link #PRECONNECT_MAX} a lane for an open loop (the pool grows on demand
+     * from there). Bounded by the connect timeout; a target that refuses is not an error here: the run's requests
+     * then fail and are counted.
+     */
+    private void preconnect(List<Transport> transports, int n) throws InterruptedException {
+        List<java.util.concurrent.CompletableFuture<Integer>> connects = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int want = plan.isClosedLoop() ? initialPool(n, i) : Math.min(PRECONNECT_MAX, initialPool(n, i));
+            connects.add(((io.loadgen.core.http1.Http1Pool) transports.get(i)).preconnect(want));
+        }
+        long deadline = System.nanoTime() + transportConfig.connectTimeout().toNanos() + 1_000_000_000L;
+        int open = 0;
+        for (java.util.concurrent.CompletableFuture<Integer> c : connects) {
+            try {
+                open += c.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("pre-connect did not finish: {}", e.toString());
+            }
+        }
+        LOG.debug("{} connection(s) open before the start", open);
+    }
+
+    /** Most connections a lane of an open loop opens before the start. */
+    static final int PRECONNECT_MAX = 64;
 
     /** @return lane {@code i}'s first pool size */
     private int initialPool(int n, int i) {

@@ -24,11 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SelfWarm {
     private static final Logger LOG = LoggerFactory.getLogger(SelfWarm.class);
-    /** Requests per second of the self-warm. */
+    /** Requests per second of the self-warm at least; it runs at the run's peak rate up to {@link #MAX_RATE}. */
     static final double RATE = 10_000;
+    /** Requests per second of the self-warm at most. */
+    static final double MAX_RATE = 40_000;
     /** The self-warm's length. */
     static final Duration BUDGET = Duration.ofSeconds(2);
-    /** Connections (and the in-flight limit) of the self-warm. */
+    /** Connections (and the in-flight limit) of the self-warm of a run with a fixed limit. */
     static final int CONNECTIONS = 32;
     private static final AtomicBoolean WARM = new AtomicBoolean();
     private static final AtomicBoolean WARM_LEAN = new AtomicBoolean();
@@ -47,15 +49,20 @@ final class SelfWarm {
     }
 
     /**
-     * Runs the self-warm, unless this JVM is warm already.
+     * Runs the self-warm, unless this JVM is warm already. It is shaped like the run (its arrival process, its peak
+     * rate within [{@link #RATE}, {@link #MAX_RATE}], its recording interval, an auto in-flight limit when the run
+     * has one), so that the code the JIT compiles is the code the run takes, not code it throws away at the start.
      *
      * @param workload the run's requests
      * @param transport the run's transport settings (timeouts are kept; HTTP/1.1 is used)
+     * @param engine the run's engine settings
+     * @param plan the run's plan
      * @param lean whether the run uses the lean transport (the self-warm warms the same one)
      * @param stopRequested polled: a stop ends the self-warm at once
      * @return what it did, in words
      */
-    static String run(Workload workload, TransportConfig transport, boolean lean, BooleanSupplier stopRequested) {
+    static String run(Workload workload, TransportConfig transport, EngineConfig engine, RunPlan plan, boolean lean,
+            BooleanSupplier stopRequested) {
         AtomicBoolean warmed = lean ? WARM_LEAN : WARM;
         if (warmed.get()) {
             return "skipped: this JVM has warmed already";
@@ -63,13 +70,20 @@ final class SelfWarm {
         long t0 = System.nanoTime();
         try (LoopbackSink sink = LoopbackSink.start()) {
             Workload warm = workload.withTarget(sink.uri(workload.target()));
-            // A fixed pool: a cold JVM stalls, and an auto limit would open a connection for every stalled request.
-            TransportConfig t = transport.toBuilder().httpVersion(TransportConfig.HttpVersion.HTTP_1_1)
-                    .connections(CONNECTIONS)
-                    .kind(lean ? TransportConfig.Kind.LEAN : TransportConfig.Kind.HTTPCLIENT).pipelining(1).build();
-            EngineConfig e = EngineConfig.custom().warmup(Warmup.NONE).recordInterval(Duration.ofMillis(250))
-                    .maxInFlight(CONNECTIONS).drainTimeout(Duration.ofSeconds(2)).build();
-            Run r = new Run(warm, t, e, new RunPlan(new ConstantRate(RATE), Arrival.CONSTANT, 1, BUDGET), List.of());
+            // HttpClient 5's pool follows an auto limit at once, and a cold JVM stalls: a fixed pool there. The lean
+            // pool paces its connects, so it warms the auto limit's code as the run will use it.
+            boolean auto = lean && engine.maxInFlight() == 0 && transport.connections() == 0 && !plan.isClosedLoop();
+            TransportConfig.Builder t = transport.toBuilder().httpVersion(TransportConfig.HttpVersion.HTTP_1_1)
+                    .kind(lean ? TransportConfig.Kind.LEAN : TransportConfig.Kind.HTTPCLIENT).pipelining(1);
+            EngineConfig.Builder e = EngineConfig.custom().warmup(Warmup.NONE).recordInterval(engine.recordInterval())
+                    .drainTimeout(Duration.ofSeconds(2));
+            if (!auto) {
+                t.connections(CONNECTIONS);
+                e.maxInFlight(CONNECTIONS);
+            }
+            double rate = Math.max(RATE, Math.min(MAX_RATE, plan.isClosedLoop() ? RATE : plan.profile().peakRate()));
+            Run r = new Run(warm, t.build(), e.build(), new RunPlan(new ConstantRate(rate),
+                    plan.isClosedLoop() ? Arrival.CONSTANT : plan.arrival(), plan.seed(), BUDGET), List.of());
             while (!r.await(Duration.ofMillis(50))) {
                 if (stopRequested.getAsBoolean()) {
                     r.requestStop("stopped");

@@ -75,6 +75,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         while (!beforeConnect.isEmpty() && !closed) {
             send(beforeConnect.poll());
         }
+        if (outstanding.isEmpty() && !closed) {
+            pool.idle(this); // opened ahead of need
+        }
         ctx.fireChannelActive();
     }
 
@@ -98,6 +101,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         } finally {
             in.release();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        pool.readComplete();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

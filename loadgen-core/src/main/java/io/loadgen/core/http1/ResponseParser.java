@@ -1,6 +1,7 @@
 package io.loadgen.core.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * Reads HTTP/1.1 responses from a connection's byte stream, incrementally, without copying or keeping bodies: the
@@ -36,7 +37,12 @@ final class ResponseParser {
 
     private enum State { STATUS, HEADERS, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, IDLE }
 
-    private final StringBuilder line = new StringBuilder(128);
+    /** A line split across reads, gathered until its end arrives (empty otherwise). */
+    private byte[] carry = new byte[0];
+    private int carried;
+    private ByteBuf lineBuf;
+    private int lineStart;
+    private int lineEnd;
     private final boolean noBody;
     private State state = State.IDLE;
     private int expected;
@@ -48,7 +54,6 @@ final class ResponseParser {
     private long length;
     private long remaining;
     private int headers;
-    private boolean lastWasCr;
 
     /**
      * @param headRequests whether the requests on this connection are HEAD requests (their responses have no body;
@@ -80,7 +85,7 @@ final class ResponseParser {
         chunked = false;
         length = -1;
         headers = 0;
-        line.setLength(0);
+        carried = 0;
     }
 
 
@@ -134,118 +139,237 @@ final class ResponseParser {
         return false;
     }
 
-    /** @return whether a whole line was read into {@link #line} (without its CRLF) */
+    /**
+     * Finds the end of the current line. A line wholly inside {@code in} is read in place; one split across reads is
+     * gathered in {@link #carry}.
+     *
+     * @return whether a whole line was read; its bytes (without CRLF) are then {@link #lineBuf} from
+     *     {@link #lineStart} to {@link #lineEnd}
+     */
     private boolean readLine(ByteBuf in) throws ProtocolException {
-        while (in.isReadable()) {
-            byte b = in.readByte();
-            if (b == '\n') {
-                if (lastWasCr) {
-                    line.setLength(line.length() - 1);
-                }
-                lastWasCr = false;
-                return true;
-            }
-            lastWasCr = b == '\r';
-            line.append((char) (b & 0xff));
-            if (line.length() > MAX_LINE) {
+        int from = in.readerIndex();
+        int lf = in.indexOf(from, in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            gather(in, in.readableBytes());
+            return false;
+        }
+        if (carried > 0) {
+            gather(in, lf - from);
+            in.skipBytes(1);
+            lineBuf = Unpooled.wrappedBuffer(carry, 0, carried);
+            lineStart = 0;
+            lineEnd = carried;
+        } else {
+            if (lf - from > MAX_LINE) {
                 throw new ProtocolException("line longer than " + MAX_LINE + " bytes");
+            }
+            lineBuf = in;
+            lineStart = from;
+            lineEnd = lf;
+            in.readerIndex(lf + 1);
+        }
+        if (lineEnd > lineStart && lineBuf.getByte(lineEnd - 1) == '\r') {
+            lineEnd--;
+        }
+        return true;
+    }
+
+    /** Moves {@code n} bytes of a line not yet ended into {@link #carry}. */
+    private void gather(ByteBuf in, int n) throws ProtocolException {
+        if (carried + n > MAX_LINE) {
+            throw new ProtocolException("line longer than " + MAX_LINE + " bytes");
+        }
+        if (carried + n > carry.length) {
+            carry = java.util.Arrays.copyOf(carry, Math.min(MAX_LINE, Math.max(128, 2 * (carried + n))));
+        }
+        in.readBytes(carry, carried, n);
+        carried += n;
+    }
+
+    private void onLine(Listener listener) throws ProtocolException {
+        ByteBuf b = lineBuf;
+        int s = lineStart;
+        int e = lineEnd;
+        try {
+            switch (state) {
+                case STATUS -> statusLine(b, s, e);
+                case HEADERS -> {
+                    if (s == e) {
+                        endOfHead(listener);
+                    } else {
+                        header(b, s, e);
+                    }
+                }
+                case CHUNK_SIZE -> chunkSize(b, s, e);
+                case CHUNK_END -> {
+                    if (s != e) {
+                        throw new ProtocolException("chunk data longer than its size");
+                    }
+                    state = State.CHUNK_SIZE;
+                }
+                case TRAILERS -> {
+                    if (s == e) {
+                        complete(listener);
+                    }
+                }
+                default -> throw new IllegalStateException(state.toString());
+            }
+        } finally {
+            carried = 0;
+            lineBuf = null;
+        }
+    }
+
+    private void chunkSize(ByteBuf b, int s, int e) throws ProtocolException {
+        int i = skipSpaces(b, s, e);
+        long size = 0;
+        int digits = 0;
+        for (; i < e; i++) {
+            int d = Character.digit(b.getByte(i), 16);
+            if (d < 0) {
+                break;
+            }
+            if (++digits > 15) {
+                throw new ProtocolException("bad chunk size '" + text(b, s, e) + "'");
+            }
+            size = size << 4 | d;
+        }
+        i = skipSpaces(b, i, e);
+        if (digits == 0 || (i < e && b.getByte(i) != ';')) {
+            throw new ProtocolException("bad chunk size '" + text(b, s, e) + "'");
+        }
+        if (size == 0) {
+            state = State.TRAILERS;
+        } else {
+            remaining = size;
+            state = State.CHUNK_DATA;
+        }
+    }
+
+    private void statusLine(ByteBuf b, int s, int e) throws ProtocolException {
+        if (s == e) {
+            return; // a stray CRLF between responses is tolerated
+        }
+        if (e - s < 12 || !startsWith(b, s, HTTP_1) || b.getByte(s + 8) != ' ') {
+            throw new ProtocolException("not an HTTP/1.x status line: '" + text(b, s, e) + "'");
+        }
+        http10 = b.getByte(s + 7) == '0';
+        int code = 0;
+        for (int i = s + 9; i < s + 12; i++) {
+            int d = b.getByte(i) - '0';
+            if (d < 0 || d > 9) {
+                throw new ProtocolException("bad status code in '" + text(b, s, e) + "'");
+            }
+            code = code * 10 + d;
+        }
+        if (code < 100 || (e - s > 12 && b.getByte(s + 12) != ' ')) {
+            throw new ProtocolException("bad status code in '" + text(b, s, e) + "'");
+        }
+        status = code;
+        state = State.HEADERS;
+    }
+
+    private void header(ByteBuf b, int s, int e) throws ProtocolException {
+        if (++headers > MAX_HEADERS) {
+            throw new ProtocolException("more than " + MAX_HEADERS + " header lines");
+        }
+        int colon = b.indexOf(s, e, (byte) ':');
+        if (colon <= s) {
+            throw new ProtocolException("bad header line '" + text(b, s, e) + "'");
+        }
+        int nameEnd = colon;
+        while (nameEnd > s && isSpace(b.getByte(nameEnd - 1))) {
+            nameEnd--;
+        }
+        int vs = skipSpaces(b, colon + 1, e);
+        int ve = e;
+        while (ve > vs && isSpace(b.getByte(ve - 1))) {
+            ve--;
+        }
+        int nameLength = nameEnd - s;
+        // Only the headers that frame the message are looked at; the rest are skipped without being decoded.
+        if (nameLength == CONTENT_LENGTH.length && equalsIgnoreCase(b, s, CONTENT_LENGTH)) {
+            long n = 0;
+            if (vs == ve || ve - vs > 18) {
+                throw new ProtocolException("bad Content-Length '" + text(b, vs, ve) + "'");
+            }
+            for (int i = vs; i < ve; i++) {
+                int d = b.getByte(i) - '0';
+                if (d < 0 || d > 9) {
+                    throw new ProtocolException("bad Content-Length '" + text(b, vs, ve) + "'");
+                }
+                n = n * 10 + d;
+            }
+            if (length >= 0 && length != n) {
+                throw new ProtocolException("bad Content-Length '" + text(b, vs, ve) + "' after " + length);
+            }
+            length = n;
+        } else if (nameLength == TRANSFER_ENCODING.length && equalsIgnoreCase(b, s, TRANSFER_ENCODING)) {
+            chunked = ve - vs >= CHUNKED.length && equalsIgnoreCase(b, ve - CHUNKED.length, CHUNKED);
+        } else if (nameLength == CONNECTION.length && equalsIgnoreCase(b, s, CONNECTION)) {
+            close |= containsIgnoreCase(b, vs, ve, CLOSE);
+            keepAliveHeader |= containsIgnoreCase(b, vs, ve, KEEP_ALIVE);
+        }
+    }
+
+    private static final byte[] HTTP_1 = ascii("HTTP/1.");
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
+    private static final byte[] CONNECTION = ascii("connection");
+    private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static int skipSpaces(ByteBuf b, int i, int e) {
+        while (i < e && isSpace(b.getByte(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean startsWith(ByteBuf b, int s, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (b.getByte(s + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @param lower lower-case ASCII letters and punctuation */
+    private static boolean equalsIgnoreCase(ByteBuf b, int s, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            int c = b.getByte(s + i);
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean containsIgnoreCase(ByteBuf b, int s, int e, byte[] lower) {
+        for (int i = s; i + lower.length <= e; i++) {
+            if (equalsIgnoreCase(b, i, lower)) {
+                return true;
             }
         }
         return false;
     }
 
-    private void onLine(Listener listener) throws ProtocolException {
-        String l = line.toString();
-        line.setLength(0);
-        switch (state) {
-            case STATUS -> statusLine(l);
-            case HEADERS -> {
-                if (l.isEmpty()) {
-                    endOfHead(listener);
-                } else {
-                    header(l);
-                }
-            }
-            case CHUNK_SIZE -> {
-                int semi = l.indexOf(';');
-                String hex = (semi >= 0 ? l.substring(0, semi) : l).trim();
-                long size;
-                try {
-                    size = Long.parseLong(hex, 16);
-                } catch (NumberFormatException e) {
-                    throw new ProtocolException("bad chunk size '" + hex + "'");
-                }
-                if (size < 0) {
-                    throw new ProtocolException("bad chunk size '" + hex + "'");
-                }
-                if (size == 0) {
-                    state = State.TRAILERS;
-                } else {
-                    remaining = size;
-                    state = State.CHUNK_DATA;
-                }
-            }
-            case CHUNK_END -> {
-                if (!l.isEmpty()) {
-                    throw new ProtocolException("chunk data longer than its size");
-                }
-                state = State.CHUNK_SIZE;
-            }
-            case TRAILERS -> {
-                if (l.isEmpty()) {
-                    complete(listener);
-                }
-            }
-            default -> throw new IllegalStateException(state.toString());
-        }
-    }
-
-    private void statusLine(String l) throws ProtocolException {
-        if (l.isEmpty()) {
-            return; // a stray CRLF between responses is tolerated
-        }
-        if (!l.startsWith("HTTP/1.") || l.length() < 12 || l.charAt(8) != ' ') {
-            throw new ProtocolException("not an HTTP/1.x status line: '" + abbreviate(l) + "'");
-        }
-        http10 = l.charAt(7) == '0';
-        try {
-            status = Integer.parseInt(l.substring(9, 12));
-        } catch (NumberFormatException e) {
-            throw new ProtocolException("bad status code in '" + abbreviate(l) + "'");
-        }
-        if (status < 100 || status > 999) {
-            throw new ProtocolException("bad status code " + status);
-        }
-        state = State.HEADERS;
-    }
-
-    private void header(String l) throws ProtocolException {
-        if (++headers > MAX_HEADERS) {
-            throw new ProtocolException("more than " + MAX_HEADERS + " header lines");
-        }
-        int colon = l.indexOf(':');
-        if (colon <= 0) {
-            throw new ProtocolException("bad header line '" + abbreviate(l) + "'");
-        }
-        String name = l.substring(0, colon).trim();
-        String value = l.substring(colon + 1).trim();
-        if (name.equalsIgnoreCase("content-length")) {
-            try {
-                long n = Long.parseLong(value);
-                if (n < 0 || (length >= 0 && length != n)) {
-                    throw new ProtocolException("bad Content-Length '" + value + "'");
-                }
-                length = n;
-            } catch (NumberFormatException e) {
-                throw new ProtocolException("bad Content-Length '" + value + "'");
-            }
-        } else if (name.equalsIgnoreCase("transfer-encoding")) {
-            chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
-        } else if (name.equalsIgnoreCase("connection")) {
-            String v = value.toLowerCase(java.util.Locale.ROOT);
-            close |= v.contains("close");
-            keepAliveHeader |= v.contains("keep-alive");
-        }
+    private static String text(ByteBuf b, int s, int e) {
+        String t = b.toString(s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return t.length() <= 60 ? t : t.substring(0, 60) + "...";
     }
 
     private void endOfHead(Listener listener) {
@@ -278,9 +402,5 @@ final class ResponseParser {
             startResponse();
         }
         listener.response(s, keepAlive);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 }

@@ -128,4 +128,22 @@ class ResponseParserTest {
         assertThrows(ResponseParser.ProtocolException.class,
                 () -> parse("HTTP/1.1 200 OK\r\nX: " + "a".repeat(ResponseParser.MAX_LINE) + "\r\n", 1, 1000));
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 1000})
+    void framingHeadersAreFoundWhateverTheirCaseAndSpacing(int step) throws Exception {
+        String r = "HTTP/1.1 200 OK\r\nCONTENT-length :  3 \r\nX-Content-Length: 99\r\nconnection:\tClose\r\n\r\nabc";
+        assertEquals(List.of(new Seen(200, false)), parse(r, 1, step));
+        String h10 = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: Keep-Alive\r\n\r\n";
+        assertEquals(List.of(new Seen(200, true)), parse(h10, 1, step));
+    }
+
+    @Test
+    void overlongLinesSplitAcrossReadsAndConflictingLengthsAreProtocolErrors() {
+        String longHeader = "HTTP/1.1 200 OK\r\nX: " + "a".repeat(ResponseParser.MAX_LINE) + "\r\n";
+        assertThrows(ResponseParser.ProtocolException.class, () -> parse(longHeader, 1, 4096));
+        assertThrows(ResponseParser.ProtocolException.class,
+                () -> parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 1, 7));
+        assertThrows(ResponseParser.ProtocolException.class, () -> parse("HTTP/1.1 2000 OK\r\n", 1, 1000));
+    }
 }
