@@ -183,8 +183,9 @@ public final class CoreSettings {
     public static final Setting<Integer> CONNECTIONS = Setting.integer("connections", 0,
             TransportConfig.MAX_CONNECTIONS).defaultValue(0).flags("--connections")
             .doc("Connections to the target (HTTP/1.1: the pool; HTTP/2: connections of 100 streams each). 0: the"
-                    + " pool follows the in-flight limit. A number fixes the pool and, unless maxInFlight is set, caps"
-                    + " in flight at it.")
+                    + " pool follows the in-flight limit (the lean transport opens a lane's first connections before the"
+                    + " start, then at most 16 at once and 2 a millisecond). A number fixes the pool and, unless"
+                    + " maxInFlight is set, caps in flight at it.")
             .build();
     /** The connect timeout. */
     public static final Setting<Duration> CONNECT_TIMEOUT = Setting.duration("connectTimeout", "s",
