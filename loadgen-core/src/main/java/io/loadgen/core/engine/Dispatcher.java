@@ -2,9 +2,8 @@ package io.loadgen.core.engine;
 
 import io.loadgen.core.metrics.Outcome;
 import io.loadgen.core.metrics.Recorder;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Sends due requests within the in-flight limit and applies the overflow policy beyond it: one lane's. The lane's
@@ -23,15 +22,14 @@ final class Dispatcher {
     private final InFlightLimit limit;
     private final Runnable wakeLane;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Set<InFlightExchange> live = ConcurrentHashMap.newKeySet();
+    /** Requests in flight, oldest first: an intrusive list guarded by its own lock (uncontended on the lean path). */
+    private final LiveList live = new LiveList();
     private final LongQueue queue = new LongQueue();
     private final java.util.function.DoubleSupplier rate;
     private volatile int queued;
     private volatile int peak;
     /** Recent time a request holds its slot (send to end), an exponentially weighted mean; 0 before any end. */
     private volatile double holdNanos;
-    private long oldestAgeAt = Long.MIN_VALUE;
-    private long oldestAge;
 
     private volatile java.util.function.LongConsumer onEnd;
 
@@ -109,15 +107,7 @@ final class Dispatcher {
      */
     private long latencyEstimate() {
         long now = System.nanoTime();
-        if (oldestAgeAt == Long.MIN_VALUE || now - oldestAgeAt > 1_000_000) { // a scan, at most once a millisecond
-            long oldest = now;
-            for (InFlightExchange e : live) {
-                oldest = Math.min(oldest, e.sentNanos);
-            }
-            oldestAge = now - oldest;
-            oldestAgeAt = now;
-        }
-        return Math.max((long) holdNanos, oldestAge);
+        return Math.max((long) holdNanos, now - live.oldestSent(now));
     }
 
     /** Sends waiting requests while there are free slots. */
@@ -144,7 +134,7 @@ final class Dispatcher {
         }
         queued = 0;
         long unfinished = 0;
-        for (InFlightExchange e : live) {
+        for (InFlightExchange e : live.snapshot()) {
             if (e.finish()) {
                 live.remove(e);
                 e.bucket.unfinished(e.intended, e.written, atNanos);
@@ -185,13 +175,66 @@ final class Dispatcher {
         }
     }
 
+    /** The requests in flight in the order they were sent; every method takes the list's lock. */
+    private static final class LiveList {
+        private InFlightExchange head;
+        private InFlightExchange tail;
+
+        synchronized void add(InFlightExchange e) {
+            e.prev = tail;
+            if (tail == null) {
+                head = e;
+            } else {
+                tail.next = e;
+            }
+            tail = e;
+        }
+
+        synchronized void remove(InFlightExchange e) {
+            if (e.prev == null && head != e) {
+                return; // not in the list (removed already)
+            }
+            if (e.prev == null) {
+                head = e.next;
+            } else {
+                e.prev.next = e.next;
+            }
+            if (e.next == null) {
+                tail = e.prev;
+            } else {
+                e.next.prev = e.prev;
+            }
+            e.prev = null;
+            e.next = null;
+        }
+
+        /** @return when the oldest request in flight was sent, or {@code now} when none is */
+        synchronized long oldestSent(long now) {
+            return head == null ? now : head.sentNanos;
+        }
+
+        synchronized java.util.List<InFlightExchange> snapshot() {
+            java.util.List<InFlightExchange> all = new java.util.ArrayList<>();
+            for (InFlightExchange e = head; e != null; e = e.next) {
+                all.add(e);
+            }
+            return all;
+        }
+    }
+
+    private static final AtomicIntegerFieldUpdater<InFlightExchange> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(InFlightExchange.class, "state");
+
     /** One request on its way. */
     private final class InFlightExchange implements Transport.Exchange {
         private final Recorder.Bucket bucket;
         private final long intended;
         private final long sentNanos = System.nanoTime();
-        private final AtomicInteger state = new AtomicInteger();
+        volatile int state;
         private volatile long written = Recorder.NOT_WRITTEN;
+        /** Neighbours in {@link LiveList} (guarded by its lock). */
+        private InFlightExchange prev;
+        private InFlightExchange next;
 
         InFlightExchange(Recorder.Bucket bucket, long intended) {
             this.bucket = bucket;
@@ -200,7 +243,7 @@ final class Dispatcher {
 
         /** @return whether this call ended the exchange (the first of answer, failure and abandonment) */
         boolean finish() {
-            return state.compareAndSet(0, 1);
+            return STATE.compareAndSet(this, 0, 1);
         }
 
         @Override

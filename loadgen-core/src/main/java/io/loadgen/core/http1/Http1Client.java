@@ -23,6 +23,15 @@ import java.util.concurrent.TimeUnit;
  * {@code http://} only (TLS, HTTP/2 and proxies are HttpClient 5's). Thread-safe; {@link #close} ends the loops.
  */
 public final class Http1Client implements AutoCloseable {
+    static {
+        // Netty samples buffers for leak reports by default, at a cost on every 128th allocation; the transport's
+        // tests turn it to paranoid through the property, and a run needs none of it.
+        if (System.getProperty("io.netty.leakDetection.level") == null
+                && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
     private final EventLoopGroup group;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Class<? extends Channel> channelType;

@@ -2,7 +2,6 @@ package io.loadgen.core.http1;
 
 import io.loadgen.core.engine.Transport;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -65,7 +64,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         long now = System.nanoTime();
         p.writtenNanos = now;
         p.exchange.written(now);
-        channel.writeAndFlush(Unpooled.wrappedBuffer(p.bytes), channel.voidPromise());
+        // Into a pooled direct buffer: a heap buffer would be copied into a direct one by the transport anyway, with
+        // a few wrappers allocated on the way.
+        ByteBuf out = channel.alloc().directBuffer(p.bytes.length).writeBytes(p.bytes);
+        channel.writeAndFlush(out, channel.voidPromise());
     }
 
     @Override
