@@ -15,11 +15,11 @@ final class SummaryTable {
         var c = s.counts();
         var e = c.errors();
         if (s.closedLoop()) {
-            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, closed loop, %d sessions (%s), over %s%n",
+            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, closed loop, %d sessions (%s), %s transport%n",
                     s.state(), ChronoDurations.format(s.duration()), s.target(), s.concurrency(), s.profile(),
                     s.transport()));
         } else {
-            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, %s arrivals, profile %s, over %s%n",
+            b.append(String.format(Locale.ROOT, "%nRun %s after %s: %s, %s arrivals, profile %s, %s transport%n",
                     s.state(), ChronoDurations.format(s.duration()), s.target(), s.arrival(), s.profile(),
                     s.transport()));
         }
