@@ -24,9 +24,11 @@ class SearchCommandIT {
             CommandLine cl = Main.commandLine();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
             int code = cl.execute("search", "--target", server.uri("/s").toString(), "--p99", "100ms", "--start",
                     "40", "--precision", "30", "--min-trial", "2s", "--max-trial", "5s", "--out", dir.toString());
-            String text = out.toString(StandardCharsets.UTF_8);
+            String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
             assertEquals(0, code, text);
             assertTrue(text.contains("trial  1:") && text.contains("answer:"), text);
             SearchFile s = SearchFile.read(dir.resolve(SearchFile.FILE));

@@ -128,11 +128,13 @@ public final class ConcurrencySweep {
         int windows = -1;
         try {
             while (!gen.awaitEnd(config.interval().dividedBy(4))) {
-                int n = stats.size();
+                // a snapshot: the interval clock appends meanwhile, and a live subList would then throw
+                List<IntervalStats> seen = List.copyOf(stats);
+                int n = seen.size();
                 Duration ran = Duration.ofNanos(System.nanoTime() - start);
                 // the first window (connections opening, sessions starting together) is left out
                 if (ran.compareTo(config.minTrial()) >= 0 && n >= k + 1
-                        && Stability.agree(stats.subList(n - k, n), config.stability())) {
+                        && Stability.agree(seen.subList(n - k, n), config.stability())) {
                     stable = true;
                     decided = ran;
                     windows = n;

@@ -6,6 +6,7 @@ import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.engine.TransportConfig;
 import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
+import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalListener;
@@ -174,9 +175,11 @@ public final class MaxRateSearch {
         int k = config.stableWindows();
         try {
             while (!gen.awaitEnd(config.interval().dividedBy(4))) {
-                int n = stats.size();
+                // a snapshot: the interval clock appends meanwhile, and a live subList would then throw
+                List<IntervalStats> seen = List.copyOf(stats);
+                int n = seen.size();
                 if (n >= 2) {
-                    IntervalStats last = stats.get(n - 1);
+                    IntervalStats last = seen.get(n - 1);
                     double p99 = ChronoDurations.millis(last.latency().p99());
                     if (p99 > 3 * ChronoDurations.millis(config.p99Bound())) {
                         early = "p99 " + fmt(p99) + " ms, over 3x the bound";
@@ -191,7 +194,7 @@ public final class MaxRateSearch {
                 }
                 Duration ran = Duration.ofNanos(System.nanoTime() - start);
                 if (early == null && ran.compareTo(config.minTrial()) >= 0 && n >= k + 1) {
-                    stable = agree(stats.subList(n - k, n));
+                    stable = agree(seen.subList(n - k, n));
                 }
                 if (early != null || stable) {
                     decidedAfter = Duration.ofNanos(System.nanoTime() - start);
@@ -205,13 +208,13 @@ public final class MaxRateSearch {
         // Measure over the last windows before the end of scheduling (not the drain tail, not the first window).
         Histogram latency = new Histogram(3);
         latency.setAutoResize(true);
-        int last = lastScheduling(stats);
+        int last = stats.isEmpty() ? -1 : lastScheduling(stats);
         int from = Math.max(Math.min(1, last), last - k + 1);
         double scheduled = 0;
         double completed = 0;
         double errors = 0;
         double seconds = 0;
-        for (int i = from; i <= last; i++) {
+        for (int i = Math.max(0, from); i <= last; i++) {
             IntervalStats s = stats.get(i);
             latency.add(hists.get(i).latency());
             scheduled += s.counts().scheduled();
@@ -223,8 +226,13 @@ public final class MaxRateSearch {
         double achieved = seconds > 0 ? completed / seconds : 0;
         double errorRatio = completed > 0 ? errors / completed : (scheduled > 0 ? 1 : 0);
         Duration p99 = Duration.ofNanos(latency.getValueAtPercentile(99) * 1000);
+        RunSummary summary = gen.summary();
         String reason;
-        if (early != null) {
+        if (summary.state().startsWith("failed")) {
+            reason = "the trial's run " + summary.state();
+        } else if (stats.isEmpty()) {
+            reason = "the trial ended before its first window was recorded (" + summary.state() + ")";
+        } else if (early != null) {
             reason = early;
         } else if (p99.compareTo(config.p99Bound()) > 0) {
             reason = "p99 " + fmt(ChronoDurations.millis(p99)) + " ms over the bound";
@@ -238,7 +246,7 @@ public final class MaxRateSearch {
         return new Trial(number, rate, offered, achieved, p99, errorRatio,
                 decidedAfter != null ? decidedAfter : Duration.ofNanos(System.nanoTime() - start), stable,
                 reason.equals("ok"), reason,
-                gen.summary().verdict());
+                summary.verdict());
     }
 
     private static int lastScheduling(List<IntervalStats> stats) {
