@@ -95,10 +95,17 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * A free slot, growing the auto limit if the load needs it, except while more than {@link ConnectPacing#BURST}
+     * requests already wait for a connection in the transport: connections are what they lack, and more slots would
+     * only pile requests onto the pool's own queue (HttpClient 5 then fails them recursively, one pending lease per
+     * stack frame); they wait here instead, counted as waits.
+     */
     private boolean hasSlot() {
         int n = inFlight.get();
         return n < limit.get()
-                || (limit.isAuto() && limit.grow(n, rate.getAsDouble(), latencyEstimate()));
+                || (limit.isAuto() && transport.pendingConnections() <= ConnectPacing.BURST
+                        && limit.grow(n, rate.getAsDouble(), latencyEstimate()));
     }
 
     /**

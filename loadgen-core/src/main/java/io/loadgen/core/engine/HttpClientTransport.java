@@ -40,6 +40,12 @@ import org.apache.hc.core5.util.Timeout;
  * <p>The write time ({@link Transport.Exchange#written}) is taken by an exec interceptor just before the client's
  * main transport stage, that is once the request has a connection (for HTTP/1.1, after the pool lease and the
  * connect): service time then excludes the client's own waits and the connect, as a closed-loop tool measures it.
+ *
+ * <p>The HTTP/1.1 pool grows as {@link ConnectPacing} allows: {@link #resize} to a larger size raises the pool's
+ * maximum by at most {@link ConnectPacing#BURST} at once and {@link ConnectPacing#PER_MILLI} a millisecond after that
+ * (a daemon thread finishes the raise); a smaller size applies at once.
+ *
+ * <p>Threading: every method may be called from any thread.
  */
 public final class HttpClientTransport implements Transport {
     private static final String EXCHANGE = "io.loadgen.exchange";
@@ -48,6 +54,13 @@ public final class HttpClientTransport implements Transport {
 
     private final CloseableHttpAsyncClient client;
     private final PoolingAsyncClientConnectionManager pool;
+    private final java.util.concurrent.ScheduledExecutorService pacer;
+    /** The pool's maximum now, and the one asked for (guarded by this). */
+    private int granted;
+    private int wanted;
+    private double tokens = ConnectPacing.BURST;
+    private long tokensAt = System.nanoTime();
+    private java.util.concurrent.ScheduledFuture<?> raising;
 
     /**
      * Starts the client.
@@ -76,8 +89,11 @@ public final class HttpClientTransport implements Transport {
                 .setConnectTimeout(connect)
                 .setSocketTimeout(response)
                 .build();
+        this.granted = connections;
+        this.wanted = connections;
         if (config.httpVersion() == TransportConfig.HttpVersion.HTTP_2) {
             this.pool = null;
+            this.pacer = null;
             this.client = HttpAsyncClients.customHttp2()
                     .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), WRITTEN,
                             HttpClientTransport::noteWritten)
@@ -98,6 +114,11 @@ public final class HttpClientTransport implements Transport {
                     .setDefaultConnectionConfig(connectionConfig)
                     .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                     .build();
+            this.pacer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "loadgen-pool-pacer");
+                t.setDaemon(true);
+                return t;
+            });
             this.client = HttpAsyncClients.custom()
                     .setConnectionManager(pool)
                     .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), WRITTEN,
@@ -164,11 +185,52 @@ public final class HttpClientTransport implements Transport {
     }
 
     @Override
-    public void resize(int connections) {
-        if (pool != null) {
-            pool.setMaxTotal(connections);
-            pool.setDefaultMaxPerRoute(connections);
+    public synchronized void resize(int connections) {
+        if (pool == null) {
+            return;
         }
+        wanted = connections;
+        if (connections <= granted) {
+            granted = connections;
+            apply(connections);
+        } else {
+            raise();
+        }
+    }
+
+    /** Raises the pool's maximum towards the one asked for, as far as the pacing allows; comes back for the rest. */
+    private synchronized void raise() {
+        long now = System.nanoTime();
+        tokens = Math.min(ConnectPacing.BURST, tokens + (now - tokensAt) * ConnectPacing.PER_MILLI / 1e6);
+        tokensAt = now;
+        int step = (int) Math.min(wanted - granted, Math.floor(tokens));
+        if (step > 0) {
+            granted += step;
+            tokens -= step;
+            apply(granted);
+        }
+        if (granted < wanted && raising == null && !pacer.isShutdown()) {
+            try {
+                raising = pacer.schedule(this::raiseLater, 1, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    private synchronized void raiseLater() {
+        raising = null;
+        raise();
+    }
+
+    private void apply(int max) {
+        pool.setMaxTotal(max);
+        pool.setDefaultMaxPerRoute(max);
+    }
+
+    /** @return the pool's maximum now (HTTP/1.1), which follows {@link #resize} as the pacing allows */
+    synchronized int poolMax() {
+        return granted;
     }
 
     @Override
@@ -178,6 +240,9 @@ public final class HttpClientTransport implements Transport {
 
     @Override
     public void close() {
+        if (pacer != null) {
+            pacer.shutdownNow();
+        }
         // Graceful: sessions are closed in order (requests still in flight fail as cancelled); IMMEDIATE makes the
         // reactor log a ClosedSelectorException.
         client.close(CloseMode.GRACEFUL);

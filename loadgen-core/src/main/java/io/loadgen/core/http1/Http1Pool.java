@@ -1,6 +1,7 @@
 package io.loadgen.core.http1;
 
 import io.loadgen.core.engine.Request;
+import io.loadgen.core.engine.ConnectPacing;
 import io.loadgen.core.engine.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -29,16 +30,10 @@ import java.util.concurrent.TimeUnit;
 public final class Http1Pool implements Transport {
     /** How often deadlines are checked, in milliseconds: a timeout fires within this of its deadline. */
     static final long SWEEP_MILLIS = 10;
-    /**
-     * Connections a pool opens on demand per millisecond at most, after a burst of {@link #OPEN_BURST}. A target
-     * that stalls for a moment would otherwise be sent a connect for every request due meanwhile, and the connects
-     * cost it (and the generator) more just as it recovers: on two shared cores, a 20 ms hiccup at 20,000/s grew to
-     * 3,000 connections and a 200 ms stall. Requests that find no connection wait in the pool (counted as pool
-     * waits) and are written as connections free up or open.
-     */
-    static final int OPENS_PER_MILLI = 2;
+    /** Connections a pool opens on demand per millisecond at most, after a burst: see {@link ConnectPacing}. */
+    static final int OPENS_PER_MILLI = ConnectPacing.PER_MILLI;
     /** Connections a pool may open on demand at once before {@link #OPENS_PER_MILLI} paces it. */
-    static final int OPEN_BURST = 16;
+    static final int OPEN_BURST = ConnectPacing.BURST;
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
