@@ -68,10 +68,11 @@ public final class EngineReport {
         b.append("# ").append(meta.title()).append("\n\n");
         meta.header().forEach(l -> b.append(l).append('\n'));
         b.append('\n');
-        b.append("Held: ").append(meta.rule().describe()).append(". CPU: user + sys of the tool's process (all its"
-                + " threads) from /proc/PID/stat over the measured part of the trial, per completed request, in"
-                + " microseconds. Latency p99 is from the intended send time for loadgen, wrk2 and the probe, from"
-                + " the actual send for h2load and wrk.\n\n");
+        b.append("Held: ").append(meta.rule().describe()).append("; a rate not held is run once more, and is held if"
+                + " the retry holds (every tool alike). CPU: user + sys of the tool's process (all its threads) from"
+                + " /proc/PID/stat over the measured part of the trial, per completed request, in microseconds."
+                + " Latency p99 is from the intended send time for loadgen, wrk2 and the probe, from the actual send"
+                + " for h2load and wrk.\n\n");
         String cmp = Fmt.rate(meta.compareRate());
         for (TargetResult t : targets) {
             b.append("## ").append(t.name()).append(": ").append(t.description()).append("\n\n");

@@ -54,6 +54,23 @@ final class InFlightLimit {
         this.resize = listener;
     }
 
+    /**
+     * Heap budgeted per HTTP/1.1 connection of HttpClient 5 when sizing its auto ceiling: a conservative figure (its
+     * session buffers, exchange handlers and pending leases), so that a run that falls behind cannot open connections
+     * until the heap is gone: at 10,000/s under {@code -Xmx512m} an unbounded pool ran out of heap within seconds.
+     */
+    static final long HTTPCLIENT_BYTES_PER_CONNECTION = 256 * 1024;
+
+    /**
+     * @param maxHeapBytes the JVM's largest heap ({@link Runtime#maxMemory()})
+     * @return the ceiling for auto limits of HttpClient 5's HTTP/1.1 pool: {@link #machineCeiling()}, or a quarter of
+     *     the heap at {@link #HTTPCLIENT_BYTES_PER_CONNECTION} each when that is lower (2,048 at 2 GB of heap)
+     */
+    static int httpClientCeiling(long maxHeapBytes) {
+        long byHeap = maxHeapBytes / 4 / HTTPCLIENT_BYTES_PER_CONNECTION;
+        return (int) Math.max(8, Math.min(machineCeiling(), byHeap));
+    }
+
     /** @return the ceiling for auto limits on this machine: {@link #AUTO_CEILING}, or half the file descriptors */
     static int machineCeiling() {
         long fds = Long.MAX_VALUE;

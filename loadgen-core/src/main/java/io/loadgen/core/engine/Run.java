@@ -259,7 +259,9 @@ final class Run {
                     (long) share(transportConfig.connections(), i, n) * perConnection);
         }
         int initial = Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
-        return new InFlightLimit(fixed, initial, Math.max(initial, InFlightLimit.machineCeiling() / n), x -> { });
+        int ceiling = !lean && perConnection == 1 ? InFlightLimit.httpClientCeiling(Runtime.getRuntime().maxMemory())
+                : InFlightLimit.machineCeiling();
+        return new InFlightLimit(fixed, initial, Math.max(initial, ceiling / n), x -> { });
     }
 
     /**

@@ -89,4 +89,14 @@ class InFlightLimitTest {
         int c = InFlightLimit.machineCeiling();
         assertTrue(c >= 8 && c <= InFlightLimit.AUTO_CEILING, "ceiling " + c);
     }
+
+    @Test
+    void httpClientsCeilingIsBoundedByTheHeapAndNeverAboveTheMachines() {
+        long mb = 1024 * 1024;
+        // a quarter of 512 MB at 256 KB a connection
+        assertEquals(512, InFlightLimit.httpClientCeiling(512 * mb));
+        assertEquals(Math.min(2048, InFlightLimit.machineCeiling()), InFlightLimit.httpClientCeiling(2048 * mb));
+        assertEquals(InFlightLimit.machineCeiling(), InFlightLimit.httpClientCeiling(Long.MAX_VALUE / 2));
+        assertEquals(8, InFlightLimit.httpClientCeiling(mb), "never below a few connections");
+    }
 }
