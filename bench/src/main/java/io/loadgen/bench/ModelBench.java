@@ -1,5 +1,6 @@
 package io.loadgen.bench;
 
+import io.loadgen.bench.proc.ProcStat;
 import io.loadgen.server.image.BadImageException;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.model.DefaultModel;
@@ -14,10 +15,11 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * In-process model throughput, for {@link ServerBench}: loads the built-in MobileNetV2 with the given TensorFlow
- * threads, warms it up as the server does ({@code warmUp(batch)}), runs {@code predict} at one batch size back to back
- * for a while to settle, then for SECONDS, on images decoded and preprocessed once, before timing, with the server's
- * own {@link ImagePreprocessor}. Runs in a JVM of its own so that nothing else in the JVM disturbs it.
+ * In-process model throughput, for {@link io.loadgen.bench.server.ServerBench} (started by
+ * {@link io.loadgen.bench.server.InProcessRunner}): loads the built-in MobileNetV2 with the given TensorFlow threads,
+ * warms it up as the server does ({@code warmUp(batch)}), runs {@code predict} at one batch size back to back for a
+ * while to settle, then for SECONDS, on images decoded and preprocessed once, before timing, with the server's own
+ * {@link ImagePreprocessor}. Runs in a JVM of its own so that nothing else in the JVM disturbs it.
  *
  * <p>Prints {@code MEASURE_START} and {@code MEASURE_END} around the timed part (the parent reads the CPU of the other
  * processes between them), then {@code RESULT batches=.. images=.. seconds=.. images_per_s=.. batch_ms_mean=..
@@ -152,13 +154,7 @@ public final class ModelBench {
 
     /** @return utime + stime of this process in clock ticks (1/100 s), or -1 */
     private static long selfCpuTicks() {
-        try {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcStat.read(ProcessHandle.current().pid()).map(ProcStat::ownTicks).orElse(-1L);
     }
 
     private static long at(long[] sorted, double q) {

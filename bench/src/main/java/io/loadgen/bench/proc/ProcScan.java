@@ -55,6 +55,42 @@ public record ProcScan(long nanos, Map<Long, ProcStat> stats) {
     }
 
     /**
+     * The CPU that all other processes used between the snapshots, in total. Each process of the later snapshot
+     * counts its own plus reaped-children time less its value at the start (a process that started in between
+     * counts whole). A process that ended in between is taken off at its value at the start: its parent's reaped
+     * time at the end holds its whole life, of which only the part after the start belongs to the window.
+     *
+     * @param end a later snapshot
+     * @param exclude pids left out (the bench, its tool, its target), with their children
+     * @return CPU ticks ({@link ProcStat#TICKS_PER_SECOND}); may be negative only if pids were reused
+     */
+    public long otherTicks(ProcScan end, Set<Long> exclude) {
+        Map<Long, Long> before = totals(this, exclude);
+        Map<Long, Long> after = totals(end, exclude);
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
+            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        }
+        for (Map.Entry<Long, Long> e : before.entrySet()) {
+            if (!after.containsKey(e.getKey())) {
+                sum -= e.getValue();
+            }
+        }
+        return sum;
+    }
+
+    /** @return own + reaped ticks of every process that is not excluded, by pid */
+    private static Map<Long, Long> totals(ProcScan scan, Set<Long> exclude) {
+        Map<Long, Long> m = new HashMap<>();
+        for (ProcStat s : scan.stats.values()) {
+            if (!exclude.contains(s.pid()) && !exclude.contains(s.ppid()) && s.pid() != 2 && s.ppid() != 2) {
+                m.put(s.pid(), s.ownTicks() + s.reapedTicks());
+            }
+        }
+        return m;
+    }
+
+    /**
      * @param end a later snapshot
      * @param exclude pids left out, with their children
      * @param n how many to name

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The readers of /proc and of GC logs, on captured text. */
@@ -48,5 +50,22 @@ class ProcOutputTest {
         assertEquals(9, g.pauses());
         assertEquals(19.976, g.maxMs(), 1e-9);
         assertEquals(29, g.afterGcMaxMb(), 1e-9);
+    }
+
+    private static ProcStat proc(long pid, long ppid, long own, long reaped) {
+        return new ProcStat(pid, "p" + pid, 'S', ppid, own, 0, reaped, 0, 1);
+    }
+
+    @Test
+    void otherProcessesCpuCountsTheWindowOnlyEvenForAProcessThatEndedInIt() {
+        // 10: a shell; 11: its child, 50 ticks old at the start, ends in the window after 10 more (the shell's
+        // reaped time then holds all 60); 12: started in the window; 5: the bench, 6: its child; 3: a kernel thread
+        ProcScan start = new ProcScan(0, Map.of(10L, proc(10, 1, 100, 0), 11L, proc(11, 10, 50, 0),
+                5L, proc(5, 1, 1000, 0), 6L, proc(6, 5, 500, 0), 3L, proc(3, 2, 40, 0)));
+        ProcScan end = new ProcScan(1_000_000_000L, Map.of(10L, proc(10, 1, 120, 60), 12L, proc(12, 1, 7, 0),
+                5L, proc(5, 1, 2000, 0), 6L, proc(6, 5, 900, 0), 3L, proc(3, 2, 90, 0)));
+        assertEquals(20 + 10 + 7, start.otherTicks(end, Set.of(5L)));
+        assertEquals(20 + 10 + 7 + 1000 + 400, start.otherTicks(end, Set.of(1234L)), "not excluded, the bench and"
+                + " its child count too");
     }
 }
