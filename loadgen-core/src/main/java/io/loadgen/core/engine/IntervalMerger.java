@@ -54,11 +54,25 @@ final class IntervalMerger {
                 p.have++;
             }
         }
+        // Once every lane's recorder has finished, the run's scheduling ended at the latest of theirs, even if the
+        // caller does not know it yet (a lane's recorder finishes before the lane says it ended): without this
+        // bound every later interval would count as complete, and the loop below would merge empty intervals
+        // without end (it filled a 512 MB heap in 0.3 s at the end of a self-warm).
+        long end = runEndNanos;
+        boolean allFinished = true;
+        long latest = Long.MIN_VALUE;
+        for (Recorder r : recorders) {
+            allFinished &= r.finished();
+            latest = Math.max(latest, r.scheduleEnd());
+        }
+        if (allFinished) {
+            end = Math.min(end, latest);
+        }
         List<Recorder.Sealed> out = new ArrayList<>();
         while (true) {
             long k = next;
             long start = origin + k * interval;
-            if (start >= runEndNanos) {
+            if (start >= end || start > nowNanos) {
                 break;
             }
             Partial p = partials.get(k);
@@ -73,8 +87,10 @@ final class IntervalMerger {
             if (!complete) {
                 break;
             }
+            // merged before it is removed: if merging fails (out of memory), the parts stay for the next poll
+            Recorder.Sealed merged = merge(k, start, p == null ? new Recorder.Sealed[n] : p.parts, end);
             partials.remove(k);
-            out.add(merge(k, start, p == null ? new Recorder.Sealed[n] : p.parts, runEndNanos));
+            out.add(merged);
             next = k + 1;
         }
         return out;

@@ -405,14 +405,24 @@ final class Run {
                 boolean behind = published < current || runEnd != Long.MAX_VALUE || anyLaneEnded();
                 long wake = behind ? Math.min(nextEnd, now + poll) : nextEnd;
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, wake - now + 200_000));
-                tick(System.nanoTime());
+                try {
+                    tick(System.nanoTime());
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // an interval not sealed now stays pending, and the next tick (or the end of the run) seals it:
+                    // the clock goes on rather than leaving the run without live intervals
+                    clockFailures++;
+                    if (clockFailures <= 3) {
+                        LOG.error("interval clock: sealing failed ({} so far); it is retried", clockFailures, e);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
             }
         } catch (InterruptedException stop) {
             // the run is finishing
-        } catch (RuntimeException e) {
-            LOG.error("interval clock failed", e);
         }
     }
+
+    private int clockFailures;
 
     private boolean anyLaneEnded() {
         for (Lane l : lanes) {
