@@ -84,7 +84,8 @@ public final class EngineBench implements Callable<Integer> {
     List<String> loadgenArgs = new ArrayList<>();
 
     @Option(names = "--wrk2", paramLabel = "PATH",
-            description = "wrk2's binary (default ../shared/peers/wrk2/wrk, relative to the project root)")
+            description = "wrk2's binary; without it wrk2 is skipped, and the report says so (bench/engine passes the"
+                    + " machine's build of it when there is one)")
     Path wrk2;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where the report goes (default bench/results)")
@@ -127,7 +128,7 @@ public final class EngineBench implements Callable<Integer> {
         List<Double> ladder = rates != null ? rates.stream().sorted().distinct().toList()
                 : quick ? QUICK_LADDER : LADDER;
         Path jar = loadgenJar != null ? loadgenJar.toAbsolutePath() : root.resolve("loadgen-cli/target/loadgen-cli.jar");
-        Path wrk2Bin = wrk2 != null ? wrk2.toAbsolutePath() : root.resolve("../shared/peers/wrk2/wrk").normalize();
+        Path wrk2Bin = wrk2 != null ? wrk2.toAbsolutePath() : null;
 
         outputs = Outputs.create(root, "engine", out == null ? null : out.toAbsolutePath());
         log = new ProgressLog();
@@ -239,7 +240,7 @@ public final class EngineBench implements Callable<Integer> {
                 + " %s.", Fmt.duration(trialLength), ladder.stream().map(Fmt::rate).toList(),
                 quick ? ", no bisection (quick)" : ", then bisection to 10%", Fmt.rate(compareRate), outputs.rel(jar),
                 "-Xmx512m, --arrival constant" + (loadgenArgs.isEmpty() ? "" : " " + String.join(" ", loadgenArgs)),
-                unavailable.containsKey("wrk2") ? "absent (" + wrk2Bin + ")" : outputs.rel(wrk2Bin)));
+                unavailable.containsKey("wrk2") ? "skipped (" + unavailable.get("wrk2") + ")" : outputs.rel(wrk2Bin)));
         if (floor != null) {
             header.add(floor);
         }

@@ -40,9 +40,11 @@ public final class Wrk2Runner implements Tool {
 
     @Override
     public Optional<String> unavailable() {
-        return Files.isExecutable(wrk2) ? Optional.empty()
-                : Optional.of("no wrk2 at " + wrk2 + " (it comes from ../shared/peers/wrk2, which a clean clone has"
-                        + " not; pass --wrk2 PATH)");
+        if (wrk2 == null) {
+            return Optional.of("no wrk2 given (--wrk2 PATH; Debian has no package of it, and bench/engine passes a"
+                    + " build of it when the machine has one beside the project)");
+        }
+        return Files.isExecutable(wrk2) ? Optional.empty() : Optional.of("no wrk2 at " + wrk2 + " (--wrk2 PATH)");
     }
 
     @Override
