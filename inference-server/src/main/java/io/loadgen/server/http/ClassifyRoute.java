@@ -11,6 +11,7 @@ import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.BadImageException;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.model.ModelInfo;
+import io.loadgen.server.model.ClassScore;
 import io.loadgen.server.model.Thresholds;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -183,24 +184,14 @@ final class ClassifyRoute {
         root.put("id", requestId);
         root.put("model", info.name());
         ArrayNode preds = root.putArray("predictions");
-        List<String> labels = info.classes();
         float[] s = p.scores();
-        Integer[] order = new Integer[s.length];
-        for (int i = 0; i < s.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(s[b], s[a]));
-        int added = 0;
-        for (int i = 0; i < order.length && added < topK; i++) {
-            int c = order[i];
-            if (!thresholds.accepts(c, s[c])) {
-                continue;
-            }
+        // the tested rule of Thresholds.topK: best first (ties to the lower id, NaN last), then each class's
+        // threshold, so a response may hold fewer than top_k predictions; a NaN score never passes
+        for (ClassScore c : thresholds.topK(s, Math.min(topK, s.length), labels(s.length))) {
             ObjectNode pr = preds.addObject();
-            pr.put("class_id", c);
-            pr.put("label", c < labels.size() ? labels.get(c) : "class_" + c);
-            pr.put("score", s[c]);
-            added++;
+            pr.put("class_id", c.classId());
+            pr.put("label", c.label());
+            pr.put("score", c.score());
         }
         ObjectNode timing = root.putObject("timing");
         timing.put("queue_ms", ms(p.queueTime()));
@@ -208,6 +199,19 @@ final class ClassifyRoute {
         timing.put("inference_ms", ms(p.inferenceTime()));
         timing.put("total_ms", ms(Duration.ofNanos(System.nanoTime() - receivedNanos)));
         return root;
+    }
+
+    /** @return the model's labels, padded to {@code n} with {@code class_<id>} when it names fewer classes */
+    private List<String> labels(int n) {
+        List<String> labels = info.classes();
+        if (labels.size() == n) {
+            return labels;
+        }
+        List<String> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(i < labels.size() ? labels.get(i) : "class_" + i);
+        }
+        return out;
     }
 
     private static double ms(Duration d) {

@@ -109,6 +109,32 @@ class ServerIT {
     }
 
     @Test
+    void thresholdsApplyAfterTopKAndANaNScoreIsNeverReturned() throws Exception {
+        float[] min = new float[10];
+        java.util.Arrays.fill(min, Float.NaN);
+        min[7] = 0.99f; // level_7, the best class of a 200/255 grey, is held back
+        server = InferenceServer.start(ServerConfig.custom().host("127.0.0.1").port(0).build(),
+                maxBatch -> new BrightnessModel(0, 0).thresholds(io.loadgen.server.model.Thresholds.of(min))
+                        .nanForLastClass());
+        assertTrue(server.awaitReady(Duration.ofSeconds(10)));
+        HttpResponse<String> r = post("image/png", Images.grey(200, 16, 16, "png"));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode preds = json(r).get("predictions");
+        // the top 5 (level_7, 8, 6, 5, 4; the NaN of level_9 ranks last) less level_7: no refill to 5
+        assertEquals(4, preds.size(), preds.toString());
+        assertEquals(8, preds.get(0).get("class_id").asInt(), preds.toString());
+        HttpResponse<String> all = post("application/json", ("{\"image\":\""
+                + Base64.getEncoder().encodeToString(Images.grey(200, 16, 16, "png")) + "\",\"top_k\":10}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, all.statusCode(), all.body());
+        JsonNode every = json(all).get("predictions");
+        assertEquals(8, every.size(), "10 classes less level_7 (under its threshold) and level_9 (NaN): " + every);
+        for (JsonNode p : every) {
+            assertTrue(p.get("class_id").asInt() != 9 && Double.isFinite(p.get("score").asDouble()), every.toString());
+        }
+    }
+
+    @Test
     void badInputGetsTheRight4xxAndTheServerKeepsServing() throws Exception {
         start(ServerConfig.custom().maxBodyBytes(64 * 1024), 0, 0);
         byte[] jpeg = Images.grey(90, 64, 64, "jpg");

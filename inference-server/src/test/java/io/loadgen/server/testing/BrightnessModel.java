@@ -21,6 +21,8 @@ public final class BrightnessModel implements Model {
     private final long perImageNanos;
     private final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger runs = new AtomicInteger();
+    private volatile io.loadgen.server.model.Thresholds thresholds = io.loadgen.server.model.Thresholds.none();
+    private volatile boolean nanForLastClass;
 
     public BrightnessModel(long fixedMillis, long perImageMillis) {
         List<String> classes = new ArrayList<>();
@@ -31,6 +33,23 @@ public final class BrightnessModel implements Model {
                 new Preprocessing(SIZE, SIZE, 1, 1f / 255, 0f), classes, "CPU", true);
         this.fixedNanos = TimeUnit.MILLISECONDS.toNanos(fixedMillis);
         this.perImageNanos = TimeUnit.MILLISECONDS.toNanos(perImageMillis);
+    }
+
+    /** @return this model, filtering its predictions with {@code t} */
+    public BrightnessModel thresholds(io.loadgen.server.model.Thresholds t) {
+        this.thresholds = t;
+        return this;
+    }
+
+    /** @return this model, scoring its last class NaN (a broken model's output) */
+    public BrightnessModel nanForLastClass() {
+        this.nanForLastClass = true;
+        return this;
+    }
+
+    @Override
+    public io.loadgen.server.model.Thresholds thresholds() {
+        return thresholds;
     }
 
     @Override
@@ -69,6 +88,9 @@ public final class BrightnessModel implements Model {
             }
             for (int k = 0; k < 10; k++) {
                 out[i][k] /= (float) sum;
+            }
+            if (nanForLastClass) {
+                out[i][9] = Float.NaN;
             }
         }
         return out;
