@@ -33,6 +33,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ServerConfig config;
     private final ServerMetrics metrics = new ServerMetrics();
     private final Routes routes;
+    private final io.loadgen.server.http.KServeRoutes kserve;
     private final Javalin app;
     private final List<Model> models = new ArrayList<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -44,6 +45,9 @@ public final class InferenceServer implements AutoCloseable {
     private InferenceServer(ServerConfig config, ModelFactory factory) {
         this.config = config;
         this.routes = new Routes(new ObjectMapper(), config, metrics);
+        String version = InferenceServer.class.getPackage().getImplementationVersion();
+        this.kserve = new io.loadgen.server.http.KServeRoutes(new ObjectMapper(), routes,
+                version != null ? version : "dev");
         metrics.watchReady(routes::ready);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -61,6 +65,7 @@ public final class InferenceServer implements AutoCloseable {
                 return connector;
             });
             routes.register(c.routes);
+            kserve.register(c.routes);
         });
         this.loader = new Thread(() -> load(factory), "model-loader");
         this.loader.setDaemon(true);
@@ -96,6 +101,8 @@ public final class InferenceServer implements AutoCloseable {
             DynamicBatcher b = new DynamicBatcher(bc, models, metrics);
             metrics.watch(b);
             batcher = b;
+            kserve.platform(models.get(0) instanceof io.loadgen.server.model.TensorFlowModel
+                    ? "tensorflow_savedmodel" : models.get(0).getClass().getSimpleName());
             routes.ready(info, models.get(0).thresholds(), new ImagePreprocessor(info.preprocessing(),
                     config.maxPixels()), b);
             LOG.info("model {} ready on {} after {} ms: {} workers, {}", info.name(), info.device(),
