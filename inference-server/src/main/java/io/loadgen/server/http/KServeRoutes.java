@@ -1,6 +1,5 @@
 package io.loadgen.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -123,10 +122,6 @@ public final class KServeRoutes {
     }
 
     private void send(Context ctx, int status, ObjectNode body) {
-        try {
-            ctx.status(status).contentType("application/json").result(json.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        Routes.send(json, ctx, status, body);
     }
 }

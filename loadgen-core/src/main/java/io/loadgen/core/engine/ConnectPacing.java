@@ -10,6 +10,9 @@ package io.loadgen.core.engine;
  *
  * <p>The pool's first size (opened before the start on the lean transport) is not paced; a user's
  * {@code --connections} is the pool's size from the start.
+ *
+ * <p>Threading: an instance is one pool's bucket, not thread-safe: call it from the pool's own thread or under its
+ * lock.
  */
 public final class ConnectPacing {
     /** Connections a pool may add per millisecond at most, after a burst of {@link #BURST}. */
@@ -17,6 +20,35 @@ public final class ConnectPacing {
     /** Connections a pool may add at once before {@link #PER_MILLI} paces it. */
     public static final int BURST = 16;
 
-    private ConnectPacing() {
+    private double tokens = BURST;
+    private long at;
+
+    /**
+     * A full bucket.
+     *
+     * @param nowNanos {@link System#nanoTime()} now
+     */
+    public ConnectPacing(long nowNanos) {
+        this.at = nowNanos;
+    }
+
+    /**
+     * Takes up to {@code want} connections from the bucket.
+     *
+     * @param want connections the pool would add now, {@code >= 0}
+     * @param nowNanos {@link System#nanoTime()} now
+     * @return how many it may add now, in {@code [0, want]}
+     */
+    public int take(int want, long nowNanos) {
+        tokens = Math.min(BURST, tokens + (nowNanos - at) * PER_MILLI / 1e6);
+        at = nowNanos;
+        int n = (int) Math.min(want, Math.floor(tokens));
+        tokens -= n;
+        return n;
+    }
+
+    /** @return nanoseconds from the last {@link #take} until the next connection may be added (0 if one may now) */
+    public long nanosUntilNext() {
+        return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) * 1e6 / PER_MILLI);
     }
 }

@@ -104,7 +104,8 @@ final class Dispatcher {
     private boolean hasSlot() {
         int n = inFlight.get();
         return n < limit.get()
-                || (limit.isAuto() && transport.pendingConnections() <= ConnectPacing.BURST
+                || (limit.isAuto() && limit.get() < limit.ceiling()
+                        && transport.pendingConnections() <= ConnectPacing.BURST
                         && limit.grow(n, rate.getAsDouble(), latencyEstimate()));
     }
 

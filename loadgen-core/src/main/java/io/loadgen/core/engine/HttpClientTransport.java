@@ -58,8 +58,7 @@ public final class HttpClientTransport implements Transport {
     /** The pool's maximum now, and the one asked for (guarded by this). */
     private int granted;
     private int wanted;
-    private double tokens = ConnectPacing.BURST;
-    private long tokensAt = System.nanoTime();
+    private final ConnectPacing pacing = new ConnectPacing(System.nanoTime());
     private java.util.concurrent.ScheduledFuture<?> raising;
 
     /**
@@ -200,13 +199,9 @@ public final class HttpClientTransport implements Transport {
 
     /** Raises the pool's maximum towards the one asked for, as far as the pacing allows; comes back for the rest. */
     private synchronized void raise() {
-        long now = System.nanoTime();
-        tokens = Math.min(ConnectPacing.BURST, tokens + (now - tokensAt) * ConnectPacing.PER_MILLI / 1e6);
-        tokensAt = now;
-        int step = (int) Math.min(wanted - granted, Math.floor(tokens));
+        int step = pacing.take(wanted - granted, System.nanoTime());
         if (step > 0) {
             granted += step;
-            tokens -= step;
             apply(granted);
         }
         if (granted < wanted && raising == null && !pacer.isShutdown()) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's HTTP/1.1 connections to one target, as a {@link Transport}: a request goes on an idle connection
- * (the most recently used), or a new one while the pool has room (connects paced at {@link #OPENS_PER_MILLI} a
+ * (the most recently used), or a new one while the pool has room (connects paced at {@link ConnectPacing#PER_MILLI} a
  * millisecond after a burst), or waits for one; with a pipelining depth above 1,
  * a busy connection takes up to that many. Every request's deadline is its write time plus the response timeout,
  * checked every {@link #SWEEP_MILLIS} ms, whatever the server trickles in meanwhile (a slow-loris server cannot hold a
@@ -30,11 +30,6 @@ import java.util.concurrent.TimeUnit;
 public final class Http1Pool implements Transport {
     /** How often deadlines are checked, in milliseconds: a timeout fires within this of its deadline. */
     static final long SWEEP_MILLIS = 10;
-    /** Connections a pool opens on demand per millisecond at most, after a burst: see {@link ConnectPacing}. */
-    static final int OPENS_PER_MILLI = ConnectPacing.PER_MILLI;
-    /** Connections a pool may open on demand at once before {@link #OPENS_PER_MILLI} paces it. */
-    static final int OPEN_BURST = ConnectPacing.BURST;
-
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final InetSocketAddress address;
@@ -49,9 +44,8 @@ public final class Http1Pool implements Transport {
     private volatile int waitingCount;
     private volatile boolean closed;
     private int max;
-    /** Connects the pool may start now (a token bucket, {@link #OPENS_PER_MILLI} a millisecond). */
-    private double openTokens = OPEN_BURST;
-    private long tokensAt = System.nanoTime();
+    /** Connects the pool may start now. */
+    private final ConnectPacing pacing = new ConnectPacing(System.nanoTime());
     private boolean retryScheduled;
     private Runnable afterRead = () -> { };
 
@@ -138,16 +132,12 @@ public final class Http1Pool implements Transport {
     }
 
     private boolean takeOpenToken() {
-        long now = System.nanoTime();
-        openTokens = Math.min(OPEN_BURST, openTokens + (now - tokensAt) * OPENS_PER_MILLI / 1e6);
-        tokensAt = now;
-        if (openTokens >= 1) {
-            openTokens--;
+        if (pacing.take(1, System.nanoTime()) == 1) {
             return true;
         }
         if (!retryScheduled) { // requests wait: come back when the next connect may start
             retryScheduled = true;
-            long wait = (long) Math.ceil((1 - openTokens) * 1e6 / OPENS_PER_MILLI);
+            long wait = pacing.nanosUntilNext();
             loop.schedule(() -> {
                 retryScheduled = false;
                 serveWaiting();

@@ -1,16 +1,13 @@
 package io.loadgen.core.search;
 
-import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.engine.TransportConfig;
-import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.metrics.LatencySummary;
-import io.loadgen.core.metrics.Recorder;
 import io.loadgen.core.metrics.Verdict;
 import java.io.Serializable;
 import java.time.Duration;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.HdrHistogram.Histogram;
 
 /**
  * A closed-loop sweep, as perf_analyzer's {@code --concurrency-range}: for each number of sessions, one trial until
@@ -85,11 +81,7 @@ public final class ConcurrencySweep {
             Consumer<Level> onLevel) {
         this.workload = Objects.requireNonNull(workload);
         this.transport = Objects.requireNonNull(transport);
-        this.engine = engine.toBuilder().recordInterval(config.interval())
-                .warmup(engine.warmup().selfWarm() ? Warmup.AUTO : Warmup.NONE)
-                .drainTimeout(engine.drainTimeout().compareTo(MaxRateSearch.TRIAL_DRAIN) < 0 ? engine.drainTimeout()
-                        : MaxRateSearch.TRIAL_DRAIN)
-                .build();
+        this.engine = MeasuredWindows.trialEngine(engine, config.interval(), MaxRateSearch.TRIAL_DRAIN);
         this.config = Objects.requireNonNull(config);
         this.onLevel = Objects.requireNonNull(onLevel);
     }
@@ -149,21 +141,9 @@ public final class ConcurrencySweep {
         while (end > 1 && stats.get(end - 1).length().compareTo(config.interval().multipliedBy(9).dividedBy(10)) < 0) {
             end--; // a last window cut short by the end of the trial
         }
-        int last = end - 1;
-        int from = Math.max(Math.min(1, last), last - k + 1);
-        Histogram latency = Recorder.newHistogram();
-        long completed = 0;
-        long errors = 0;
-        double seconds = 0;
-        for (int i = Math.max(0, from); i <= last; i++) {
-            IntervalStats s = stats.get(i);
-            latency.add(hists.get(i).latency());
-            completed += s.counts().completed();
-            errors += s.counts().errors().total();
-            seconds += ChronoDurations.seconds(s.length());
-        }
-        return new Level(sessions, seconds > 0 ? completed / seconds : 0, LatencySummary.of(latency),
-                completed > 0 ? (double) errors / completed : 0,
+        MeasuredWindows w = MeasuredWindows.sum(stats, hists, end - 1, k);
+        return new Level(sessions, w.perSecond(w.completed()), LatencySummary.of(w.latency()),
+                w.completed() > 0 ? (double) w.errors() / w.completed() : 0,
                 decided != null ? decided : Duration.ofNanos(System.nanoTime() - start), stable,
                 gen.summary().verdict());
     }

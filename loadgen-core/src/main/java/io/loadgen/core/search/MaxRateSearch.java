@@ -4,7 +4,6 @@ import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.RunPlan;
 import io.loadgen.core.engine.TransportConfig;
-import io.loadgen.core.engine.Warmup;
 import io.loadgen.core.engine.Workload;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.metrics.Verdict;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.HdrHistogram.Histogram;
 
 /**
  * Finds the highest Poisson arrival rate whose p99 latency (from the intended send time) stays within a bound with
@@ -97,11 +95,7 @@ public final class MaxRateSearch {
             Consumer<Trial> onTrial) {
         this.workload = Objects.requireNonNull(workload);
         this.transport = Objects.requireNonNull(transport);
-        // A trial is judged on its last windows: a long drain after an overloaded trial tells nothing more.
-        this.engine = engine.toBuilder().recordInterval(config.interval())
-                .warmup(engine.warmup().selfWarm() ? Warmup.AUTO : Warmup.NONE)
-                .drainTimeout(engine.drainTimeout().compareTo(TRIAL_DRAIN) < 0 ? engine.drainTimeout() : TRIAL_DRAIN)
-                .build();
+        this.engine = MeasuredWindows.trialEngine(engine, config.interval(), TRIAL_DRAIN);
         this.config = Objects.requireNonNull(config);
         this.onTrial = Objects.requireNonNull(onTrial);
     }
@@ -206,26 +200,11 @@ public final class MaxRateSearch {
             gen.stop();
         }
         // Measure over the last windows before the end of scheduling (not the drain tail, not the first window).
-        Histogram latency = new Histogram(3);
-        latency.setAutoResize(true);
-        int last = stats.isEmpty() ? -1 : lastScheduling(stats);
-        int from = Math.max(Math.min(1, last), last - k + 1);
-        double scheduled = 0;
-        double completed = 0;
-        double errors = 0;
-        double seconds = 0;
-        for (int i = Math.max(0, from); i <= last; i++) {
-            IntervalStats s = stats.get(i);
-            latency.add(hists.get(i).latency());
-            scheduled += s.counts().scheduled();
-            completed += s.counts().completed();
-            errors += s.counts().errors().total();
-            seconds += ChronoDurations.seconds(s.length());
-        }
-        double offered = seconds > 0 ? scheduled / seconds : 0;
-        double achieved = seconds > 0 ? completed / seconds : 0;
-        double errorRatio = completed > 0 ? errors / completed : (scheduled > 0 ? 1 : 0);
-        Duration p99 = Duration.ofNanos(latency.getValueAtPercentile(99) * 1000);
+        MeasuredWindows w = MeasuredWindows.sum(stats, hists, stats.isEmpty() ? -1 : lastScheduling(stats), k);
+        double offered = w.perSecond(w.scheduled());
+        double achieved = w.perSecond(w.completed());
+        double errorRatio = w.completed() > 0 ? (double) w.errors() / w.completed() : (w.scheduled() > 0 ? 1 : 0);
+        Duration p99 = Duration.ofNanos(w.latency().getValueAtPercentile(99) * 1000);
         RunSummary summary = gen.summary();
         String reason;
         if (summary.state().startsWith("failed")) {
