@@ -248,12 +248,7 @@ public final class EngineBench implements Callable<Integer> {
         EngineReport report = new EngineReport(new EngineReport.Meta("loadgen engine benchmark"
                 + (quick ? " (quick)" : ""), header, compareRate, HeldRule.DEFAULT), results, heap, heapTarget, notes);
         String md = report.render();
-        System.out.println();
-        System.out.print(md);
-        outputs.writeReport(md);
-        System.out.println();
-        System.out.println("written to " + outputs.rel(outputs.resultsFile()) + "; raw output in "
-                + outputs.rel(outputs.runsDir()));
+        outputs.publishReport(md);
         return 0;
     }
 

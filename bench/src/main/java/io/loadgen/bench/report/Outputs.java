@@ -34,14 +34,19 @@ public record Outputs(Path root, String stamp, Path runsDir, Path resultsFile) {
     }
 
     /**
-     * Writes the report.
+     * Prints the report to standard output, writes it to {@link #resultsFile}, and says where it and the raw output
+     * are.
      *
      * @param markdown its text
      * @throws IOException if it cannot be written
      */
-    public void writeReport(String markdown) throws IOException {
+    public void publishReport(String markdown) throws IOException {
+        System.out.println();
+        System.out.print(markdown);
         Files.createDirectories(resultsFile.getParent());
         Files.writeString(resultsFile, markdown);
+        System.out.println();
+        System.out.println("written to " + rel(resultsFile) + "; raw output in " + rel(runsDir));
     }
 
     /**

@@ -130,12 +130,7 @@ public final class ServerBench implements Callable<Integer> {
                 loadStart, Machine.loadAvg(), Machine.jvm(), log.elapsedSeconds(), countImages(images), settings), in,
                 http, notes.all());
         String md = report.render();
-        System.out.println();
-        System.out.print(md);
-        outputs.writeReport(md);
-        System.out.println();
-        System.out.println("written to " + outputs.rel(outputs.resultsFile()) + "; raw runs in "
-                + outputs.rel(outputs.runsDir()));
+        outputs.publishReport(md);
         return 0;
     }
 

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loadgen.bench.testing.Captured;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,18 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The parsers of the tools' output, on output captured from real runs of the bench (src/test/resources/captured). */
 class ToolOutputTest {
 
-    static String captured(String name) throws IOException {
-        try (InputStream in = ToolOutputTest.class.getResourceAsStream("/captured/" + name)) {
-            if (in == null) {
-                throw new IOException("no captured output " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void wrk2sCorrectedPercentilesAndCalibrationAreRead() throws IOException {
-        Wrk2Output o = Wrk2Output.parse(captured("wrk2-R10000.txt"));
+        Wrk2Output o = Wrk2Output.parse(Captured.text("wrk2-R10000.txt"));
         assertEquals(0.90, o.p50Ms(), 1e-9);
         assertEquals(1.88, o.p99Ms(), 1e-9);
         assertEquals(3.79, o.maxMs(), 1e-9);
@@ -40,7 +30,7 @@ class ToolOutputTest {
 
     @Test
     void wrksPercentilesInMicrosecondsAndMillisecondsAreRead() throws IOException {
-        WrkOutput o = WrkOutput.parse(captured("wrk-t1-c32.txt"));
+        WrkOutput o = WrkOutput.parse(Captured.text("wrk-t1-c32.txt"));
         assertEquals(0.128, o.p50Ms(), 1e-9, "128.00us");
         assertEquals(1.72, o.p99Ms(), 1e-9, "1.72ms");
         assertEquals(601_005, o.requests());
@@ -62,7 +52,7 @@ class ToolOutputTest {
 
     @Test
     void h2loadsSummaryLinesAreRead() throws IOException {
-        H2loadOutput o = H2loadOutput.parse(captured("h2load-10000.txt"));
+        H2loadOutput o = H2loadOutput.parse(Captured.text("h2load-10000.txt"));
         assertEquals(4.00, o.seconds(), 1e-9);
         assertEquals(9990.00, o.requestsPerSecond(), 1e-9);
         assertEquals(39_960, o.total());
@@ -93,7 +83,7 @@ class ToolOutputTest {
 
     @Test
     void loadgensSummaryGivesItsFiguresVerdictAndCounts() throws IOException {
-        LoadgenSummary s = LoadgenSummary.parse(captured("loadgen-summary.json"));
+        LoadgenSummary s = LoadgenSummary.parse(Captured.text("loadgen-summary.json"));
         assertEquals(10_000, s.offered(), 1e-6);
         assertEquals(12.095, s.p99Ms(), 1e-9);
         assertEquals(3.097, s.sendLagP99Ms(), 1e-9);

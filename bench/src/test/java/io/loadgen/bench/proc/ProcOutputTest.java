@@ -3,9 +3,8 @@ package io.loadgen.bench.proc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.loadgen.bench.testing.Captured;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,12 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The readers of /proc and of GC logs, on captured text. */
 class ProcOutputTest {
-
-    private static String captured(String name) throws IOException {
-        try (InputStream in = ProcOutputTest.class.getResourceAsStream("/captured/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     @Test
     void aStatLineIsReadAfterTheLastParenthesisOfItsName() {
@@ -38,14 +31,14 @@ class ProcOutputTest {
 
     @Test
     void aCapturedStatLineOfARealProcessIsRead() throws IOException {
-        ProcStat s = ProcStat.parse(captured("proc-stat.txt").trim());
+        ProcStat s = ProcStat.parse(Captured.text("proc-stat.txt").trim());
         assertEquals("cat", s.name());
         assertEquals(1, s.threads());
     }
 
     @Test
     void gcLogPausesAndLiveHeapAreRead() throws IOException {
-        GcLog g = GcLog.parse(List.of(captured("gc.log").split("\n")));
+        GcLog g = GcLog.parse(List.of(Captured.text("gc.log").split("\n")));
         // seven young pauses, a remark and a cleanup; the concurrent cycle is not a pause
         assertEquals(9, g.pauses());
         assertEquals(19.976, g.maxMs(), 1e-9);

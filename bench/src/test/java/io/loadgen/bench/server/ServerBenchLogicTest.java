@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loadgen.bench.proc.ProcStat;
+import io.loadgen.bench.testing.Captured;
 import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.report.SummaryFile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -54,22 +53,13 @@ class ServerBenchLogicTest {
         assertEquals(4.5, w.e5xxPerS(), 1e-9);
     }
 
-    private static String captured(String name) throws IOException {
-        try (InputStream in = ServerBenchLogicTest.class.getResourceAsStream("/captured/" + name)) {
-            if (in == null) {
-                throw new IOException("no captured output " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void aCapturedRunsWindowGivesTheFiguresItsTableShowed(@TempDir Path dir) throws IOException {
         // bench/server --quick, max batch 8 at 379/s: the table showed 122.7 ok/s and 262.0 503/s
         Path summaryFile = dir.resolve("summary.json");
-        Files.writeString(summaryFile, captured("server-summary-b8.json"));
+        Files.writeString(summaryFile, Captured.text("server-summary-b8.json"));
         Path timeline = dir.resolve("timeline.csv");
-        Files.writeString(timeline, captured("server-timeline-b8.csv"));
+        Files.writeString(timeline, Captured.text("server-timeline-b8.csv"));
         SummaryFile s = SummaryFile.read(summaryFile);
         assertEquals(2, s.warmupS(), 1e-9);
         assertEquals(6, s.durationS(), 1e-9);
