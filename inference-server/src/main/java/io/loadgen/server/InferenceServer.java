@@ -53,6 +53,10 @@ public final class InferenceServer implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = config.maxBodyBytes();
+            c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()),
+                    io.javalin.config.SizeUnit.BYTES);
             QueuedThreadPool pool = new QueuedThreadPool(config.maxThreads(), 8);
             pool.setName("http");
             c.jetty.threadPool = pool;
@@ -169,7 +173,10 @@ public final class InferenceServer implements AutoCloseable {
         long t0 = System.nanoTime();
         routes.draining();
         DynamicBatcher b = batcher;
-        boolean clean = b == null || b.drain(config.drainTimeout());
+        // Requests admitted before draining() submit their images before the batcher stops accepting: none of them
+        // is refused with a 503 because it was still being decoded.
+        routes.awaitAdmitted(config.drainTimeout());
+        boolean clean = b == null || b.drain(config.drainTimeout().minusNanos(System.nanoTime() - t0));
         // Accepted requests are answered once their futures complete: wait for those responses to be written.
         routes.awaitIdle(config.drainTimeout().minusNanos(System.nanoTime() - t0).plusSeconds(1));
         app.stop();

@@ -18,6 +18,9 @@ public final class ServerConfig {
     private final Duration drainTimeout;
     private final int acceptQueue;
     private final int maxThreads;
+    private final int batchLaneMinItems;
+    private final int maxItemsPerRequest;
+    private final String imageUrlAllow;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -29,6 +32,9 @@ public final class ServerConfig {
         this.drainTimeout = b.drainTimeout;
         this.acceptQueue = b.acceptQueue;
         this.maxThreads = b.maxThreads;
+        this.batchLaneMinItems = b.batchLaneMinItems;
+        this.maxItemsPerRequest = b.maxItemsPerRequest;
+        this.imageUrlAllow = b.imageUrlAllow;
     }
 
     public static Builder custom() {
@@ -71,6 +77,24 @@ public final class ServerConfig {
         return maxThreads;
     }
 
+    /** @return the item count from which a request goes to the batch lane */
+    public int batchLaneMinItems() {
+        return batchLaneMinItems;
+    }
+
+    /**
+     * @return the most items (images, regions, batch rows) one request may carry: the configured
+     *     maxItemsPerRequest, bounded by the batcher's queue capacity (a larger request could never fit in its lane)
+     */
+    public int maxItemsPerRequest() {
+        return Math.min(maxItemsPerRequest, batcher.queueCapacity());
+    }
+
+    /** @return the {@code host[:port],...} list images may be fetched from by URL; empty refuses every URL */
+    public String imageUrlAllow() {
+        return imageUrlAllow;
+    }
+
     /** Builds a {@link ServerConfig}. */
     public static final class Builder {
         private String host = ServerSettings.SERVER_IP.defaultValue();
@@ -82,6 +106,9 @@ public final class ServerConfig {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private int acceptQueue = 1024;
         private int maxThreads = 200;
+        private int batchLaneMinItems = ServerSettings.BATCH_LANE_MIN_ITEMS.defaultValue();
+        private int maxItemsPerRequest = ServerSettings.MAX_ITEMS.defaultValue();
+        private String imageUrlAllow = ServerSettings.IMAGE_URL_ALLOW.defaultValue();
 
         private Builder() {
         }
@@ -155,6 +182,33 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("max threads must be in [8, 10000], got " + n);
             }
             this.maxThreads = n;
+            return this;
+        }
+
+        /**
+         * @param n a request of at least {@code n} items goes to the batch lane ({@link
+         *     ServerSettings#BATCH_LANE_MIN_ITEMS}), >= 1; default 64
+         */
+        public Builder batchLaneMinItems(int n) {
+            this.batchLaneMinItems = ServerSettings.BATCH_LANE_MIN_ITEMS.check(n);
+            return this;
+        }
+
+        /**
+         * @param n most items in one request ({@link ServerSettings#MAX_ITEMS}), >= 1; the batcher's queue
+         *     capacity bounds it too; default 256
+         */
+        public Builder maxItemsPerRequest(int n) {
+            this.maxItemsPerRequest = ServerSettings.MAX_ITEMS.check(n);
+            return this;
+        }
+
+        /**
+         * @param list {@code host[:port],...} that images may be fetched from ({@link
+         *     ServerSettings#IMAGE_URL_ALLOW}); default empty: every URL is refused
+         */
+        public Builder imageUrlAllow(String list) {
+            this.imageUrlAllow = ServerSettings.IMAGE_URL_ALLOW.check(Objects.requireNonNull(list));
             return this;
         }
 

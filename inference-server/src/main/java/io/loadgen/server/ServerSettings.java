@@ -57,10 +57,30 @@ public final class ServerSettings {
             .flags("--intra-op-threads")
             .doc("TensorFlow threads per model instance for one operation; 0 means processors / workers.").build();
 
+    /** Items from which a request goes to the batch lane. */
+    public static final Setting<Integer> BATCH_LANE_MIN_ITEMS = Setting.integer("batchLaneMinItems", 1, 1_000_000)
+            .defaultValue(64).flags("--batch-lane-min-items")
+            .doc("A request of at least this many images (a list, a multipart body, regions, a KServe batch) goes to the"
+                    + " batch lane, smaller ones to realtime unless they send X-Priority: batch.")
+            .build();
+    /** Most items in one request. */
+    public static final Setting<Integer> MAX_ITEMS = Setting.integer("maxItemsPerRequest", 1, 1_000_000)
+            .defaultValue(256).flags("--max-items")
+            .doc("Most images (or regions, or KServe batch rows) in one request; more gets 413 too_many_items. queueSize"
+                    + " bounds it too, so that a request fits in its lane.")
+            .build();
+    /** Hosts images may be fetched from. */
+    public static final Setting<String> IMAGE_URL_ALLOW = Setting.text("imageUrlAllow").defaultValue("")
+            .label("HOST[:PORT],...").flags("--image-url-allow")
+            .doc("Hosts whose images a request may name by URL ({\"url\": \"http://...\"}); empty (the default) refuses"
+                    + " every URL. A name must resolve to public addresses; a private, loopback or link-local address"
+                    + " is allowed only when listed itself, e.g. 127.0.0.1:9000.")
+            .build();
+
     /** The server's group, as {@code --help} and {@code conf/sys.properties} show it. */
     public static final SettingGroup GROUP = SettingGroup.of("server", "The bundled inference server (loadgen serve,"
             + " loadgen demo)", SERVER_IP, SERVER_PORT, MODEL, WORKERS, MAX_BATCH, MAX_DELAY, QUEUE_SIZE,
-            REQUEST_DEADLINE, INTRA_OP_THREADS);
+            REQUEST_DEADLINE, INTRA_OP_THREADS, BATCH_LANE_MIN_ITEMS, MAX_ITEMS, IMAGE_URL_ALLOW);
 
     private ServerSettings() {
     }
@@ -77,6 +97,9 @@ public final class ServerSettings {
                         .queueCapacity(s.get(QUEUE_SIZE))
                         .defaultDeadline(s.get(REQUEST_DEADLINE))
                         .build())
+                .batchLaneMinItems(s.get(BATCH_LANE_MIN_ITEMS))
+                .maxItemsPerRequest(s.get(MAX_ITEMS))
+                .imageUrlAllow(s.get(IMAGE_URL_ALLOW))
                 .build();
     }
 

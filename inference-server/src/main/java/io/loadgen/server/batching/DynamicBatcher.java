@@ -131,15 +131,27 @@ public final class DynamicBatcher implements AutoCloseable {
      * @return the rejection the lane would give now, or {@code null} when it has room
      */
     public Rejection admissionCheck(Lane lane) {
+        return admissionCheck(lane, 1);
+    }
+
+    /**
+     * Like {@link #admissionCheck(Lane)} for a request of {@code items} images, which all enter the same lane.
+     *
+     * @param items the request's images, {@code >= 1}
+     * @return the rejection the lane would give now, or {@code null} when it has room for all of them
+     */
+    public Rejection admissionCheck(Lane lane, int items) {
         Rejection r = null;
         lock.lock();
         try {
             ArrayDeque<Pending> q = queues.get(lane);
             if (!accepting) {
                 r = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
-            } else if (q.size() >= config.queueCapacity()) {
-                r = new Rejection(Rejection.Cause.QUEUE_FULL, "the " + lane.label() + " queue is full ("
-                        + q.size() + " requests)", retryAfter(q.size()));
+            } else if (q.size() + items > config.queueCapacity()) {
+                r = new Rejection(Rejection.Cause.QUEUE_FULL, items == 1
+                        ? "the " + lane.label() + " queue is full (" + q.size() + " requests)"
+                        : "the " + lane.label() + " queue has room for " + (config.queueCapacity() - q.size())
+                                + " of this request's " + items + " images", retryAfter(q.size() + items - 1));
             }
         } finally {
             lock.unlock();

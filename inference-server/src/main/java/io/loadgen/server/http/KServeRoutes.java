@@ -15,14 +15,19 @@ import io.loadgen.server.model.ModelInfo;
  * (200 true, 4xx false: 400 here, as Triton answers), and a failed metadata request gets
  * {@code {"error": "<message>"}} (404 for a model or version the server does not have). The server has one model,
  * version {@value #VERSION}. Its tensors: {@code input}, FP32 {@code [-1, height, width, channels]} (the model's own
- * preprocessed input, NHWC) and {@code output}, FP32 {@code [-1, classes]}. Inference ({@code POST .../infer}) is not
- * served yet, so the server metadata lists no extension.
+ * preprocessed input, NHWC) or {@code image}, BYTES {@code [-1]} (encoded JPEG or PNG images, decoded by the
+ * server): a request sends one of the two; and {@code output}, FP32 {@code [-1, classes]}. Inference
+ * ({@code POST .../infer}) is {@link KServeInferRoute}; the server metadata lists the extensions it implements,
+ * {@value #EXTENSIONS_TEXT}.
  *
  * <p>Threading: the handlers run on Jetty's threads; they read the {@link Routes}' volatile state only.
  */
 public final class KServeRoutes {
     /** The only version of the served model. */
     public static final String VERSION = "1";
+    /** The protocol extensions served, as the server metadata lists them (Triton's names). */
+    public static final java.util.List<String> EXTENSIONS = java.util.List.of("binary_tensor_data", "classification");
+    static final String EXTENSIONS_TEXT = "binary_tensor_data and classification";
     /** The server's name in its metadata. */
     public static final String SERVER_NAME = "loadgen-inference-server";
 
@@ -59,13 +64,16 @@ public final class KServeRoutes {
         r.get("/v2/models/{name}/versions/{version}", ctx -> modelMetadata(ctx, ctx.pathParam("version")));
         r.get("/v2/models/{name}/ready", ctx -> modelReady(ctx, null));
         r.get("/v2/models/{name}/versions/{version}/ready", ctx -> modelReady(ctx, ctx.pathParam("version")));
+        r.post("/v2/models/{name}/infer", routes::infer);
+        r.post("/v2/models/{name}/versions/{version}/infer", routes::infer);
     }
 
     private void serverMetadata(Context ctx) {
         ObjectNode root = json.createObjectNode();
         root.put("name", SERVER_NAME);
         root.put("version", serverVersion);
-        root.putArray("extensions");
+        ArrayNode ext = root.putArray("extensions");
+        EXTENSIONS.forEach(ext::add);
         send(ctx, 200, root);
     }
 
@@ -80,13 +88,17 @@ public final class KServeRoutes {
         root.put("platform", platform);
         ArrayNode inputs = root.putArray("inputs");
         ObjectNode in = inputs.addObject();
-        in.put("name", "input");
+        in.put("name", KServeInferRoute.TENSOR_INPUT);
         in.put("datatype", "FP32");
         in.putArray("shape").add(-1).add(m.preprocessing().height()).add(m.preprocessing().width())
                 .add(m.preprocessing().channels());
+        ObjectNode image = inputs.addObject();
+        image.put("name", KServeInferRoute.IMAGE_INPUT);
+        image.put("datatype", "BYTES");
+        image.putArray("shape").add(-1);
         ArrayNode outputs = root.putArray("outputs");
         ObjectNode out = outputs.addObject();
-        out.put("name", "output");
+        out.put("name", KServeInferRoute.OUTPUT);
         out.put("datatype", "FP32");
         out.putArray("shape").add(-1).add(m.classes().size());
         send(ctx, 200, root);

@@ -10,7 +10,6 @@ import io.javalin.http.HttpResponseException;
 import io.loadgen.server.ServerConfig;
 import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.batching.DynamicBatcher;
-import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.ImagePreprocessor;
 import io.loadgen.server.metrics.ServerMetrics;
 import io.loadgen.server.model.ModelInfo;
@@ -19,7 +18,6 @@ import java.time.Duration;
 
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +34,10 @@ public final class Routes {
     private final ServerConfig config;
     private final ServerMetrics metrics;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger admitting = new AtomicInteger();
+    private final ImageSource urls;
     private volatile ClassifyRoute classify;
+    private volatile KServeInferRoute infer;
     private volatile ModelInfo info;
     private volatile DynamicBatcher batcher;
     private volatile boolean draining;
@@ -46,13 +47,17 @@ public final class Routes {
         this.json = json;
         this.config = config;
         this.metrics = metrics;
+        this.urls = ImageSource.none();
     }
 
-    /** The model is loaded: classify requests are accepted from now on. */
+    /** The model is loaded: classify and infer requests are accepted from now on. */
     public void ready(ModelInfo modelInfo, Thresholds thresholds, ImagePreprocessor preprocessor, DynamicBatcher b) {
         this.info = modelInfo;
         this.batcher = b;
-        this.classify = new ClassifyRoute(json, modelInfo, preprocessor, b, config.defaultTopK(), thresholds);
+        this.infer = new KServeInferRoute(json, modelInfo, preprocessor, b, config.batchLaneMinItems(),
+                config.maxItemsPerRequest());
+        this.classify = new ClassifyRoute(json, modelInfo, preprocessor, b, config.defaultTopK(), thresholds,
+                config.batchLaneMinItems(), config.maxItemsPerRequest(), urls);
     }
 
     /** The model failed to load: the server stays not ready and says why. */
@@ -116,42 +121,71 @@ public final class Routes {
         };
     }
 
+    /** What a route does with an admitted request: its future reply, or an {@link ApiError} thrown at once. */
+    @FunctionalInterface
+    interface Handler {
+        CompletableFuture<Reply> handle(Context ctx, String requestId, long receivedNanos);
+    }
+
     private void classify(Context ctx) {
+        ClassifyRoute route = classify;
+        serve(ctx, route == null ? null : route::handle);
+    }
+
+    /** {@code POST /v2/models/{name}[/versions/{version}]/infer}, registered by {@link KServeRoutes}. */
+    void infer(Context ctx) {
+        KServeInferRoute route = infer;
+        serve(ctx, route == null ? null : route::handle);
+    }
+
+    /**
+     * The one way a request that runs the model is admitted, answered and counted, for both protocols: 503 while
+     * draining or not ready, 413 for a body too large, then the route; the reply is written when its future
+     * completes. A request counts as admitting from before the draining check until the route has submitted its
+     * images, so that a drain waits for it ({@link #awaitAdmitted}) instead of refusing what it already accepted.
+     */
+    private void serve(Context ctx, Handler route) {
         long received = System.nanoTime();
         String id = ctx.header("X-Request-Id");
         if (id == null || id.isBlank() || id.length() > 200) {
             id = UUID.randomUUID().toString();
         }
         ctx.header("X-Request-Id", id);
-        ClassifyRoute route = classify;
-        if (draining) {
-            throw respondedError(received, new ApiError(503, "shutting_down", "the server is shutting down",
-                    Duration.ofSeconds(1)));
-        }
-        if (route == null) {
-            throw respondedError(received, new ApiError(503, "not_ready", failure != null
-                    ? "the model failed to load: " + failure : "the model is loading", Duration.ofSeconds(1)));
-        }
-        if (ctx.contentLength() > config.maxBodyBytes()) {
-            throw respondedError(received, new ApiError(413, "payload_too_large", "the body is "
-                    + ctx.contentLength() + " bytes, more than the " + config.maxBodyBytes() + " allowed"));
-        }
-        CompletableFuture<ObjectNode> future;
+        CompletableFuture<Reply> future;
+        admitting.incrementAndGet();
         try {
-            future = route.handle(ctx, id, received);
-        } catch (ApiError e) {
-            throw respondedError(received, e);
-        } catch (HttpResponseException e) {
-            throw respondedError(received, fromJavalin(e));
+            if (draining) {
+                throw respondedError(received, new ApiError(503, "shutting_down", "the server is shutting down",
+                        Duration.ofSeconds(1)));
+            }
+            if (route == null) {
+                throw respondedError(received, new ApiError(503, "not_ready", failure != null
+                        ? "the model failed to load: " + failure : "the model is loading", Duration.ofSeconds(1)));
+            }
+            if (ctx.contentLength() > config.maxBodyBytes()) {
+                throw respondedError(received, new ApiError(413, "payload_too_large", "the body is "
+                        + ctx.contentLength() + " bytes, more than the " + config.maxBodyBytes() + " allowed"));
+            }
+            try {
+                future = route.handle(ctx, id, received);
+            } catch (ApiError e) {
+                throw respondedError(received, e);
+            } catch (HttpResponseException e) {
+                throw respondedError(received, fromJavalin(e));
+            }
+            active.incrementAndGet();
+        } finally {
+            admitting.decrementAndGet();
         }
-        active.incrementAndGet();
-        ctx.future(() -> future.handle((body, err) -> {
+        ctx.future(() -> future.handle((reply, err) -> {
             try {
                 if (err == null) {
-                    send(ctx, 200, body);
+                    ctx.status(200).contentType(reply.contentType());
+                    reply.headers().forEach(ctx::header);
+                    ctx.result(reply.body());
                     metrics.responded(200, Duration.ofNanos(System.nanoTime() - received));
                 } else {
-                    ApiError e = toApiError(err);
+                    ApiError e = ApiError.of(err);
                     sendError(ctx, e);
                     metrics.responded(e.status(), Duration.ofNanos(System.nanoTime() - received));
                 }
@@ -162,26 +196,28 @@ public final class Routes {
         }));
     }
 
+    /**
+     * Waits until every request admitted before {@link #draining()} has submitted its images to the batcher (or
+     * failed), at most {@code timeout}; the batcher may stop accepting after that without refusing any of them.
+     *
+     * @return whether none was still admitting when it returned
+     */
+    public boolean awaitAdmitted(Duration timeout) {
+        long end = System.nanoTime() + Math.max(0, timeout.toNanos());
+        while (admitting.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return admitting.get() == 0;
+    }
+
     private ApiError respondedError(long received, ApiError e) {
         metrics.responded(e.status(), Duration.ofNanos(System.nanoTime() - received));
         return e;
-    }
-
-    private ApiError toApiError(Throwable err) {
-        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (t instanceof ApiError a) {
-            return a;
-        }
-        if (t instanceof Rejection r) {
-            return switch (r.reason()) {
-                case QUEUE_FULL -> new ApiError(503, "queue_full", r.getMessage(), r.retryAfter());
-                case NOT_READY -> new ApiError(503, "not_ready", r.getMessage(), Duration.ofSeconds(1));
-                case SHUTTING_DOWN -> new ApiError(503, "shutting_down", r.getMessage(), Duration.ofSeconds(1));
-                case DEADLINE_EXCEEDED -> new ApiError(504, "deadline_exceeded", r.getMessage());
-            };
-        }
-        LOG.error("inference failed", t);
-        return new ApiError(500, "internal", "inference failed: " + t);
     }
 
     private void models(Context ctx) {
@@ -242,10 +278,18 @@ public final class Routes {
         }
     }
 
+    /**
+     * Answers an error in the protocol of the path: {@code {"error": "message"}} under {@code /v2} (the Open
+     * Inference Protocol's error object), {@code {"error": {"code", "message"}}} elsewhere; Retry-After on both.
+     */
     private void sendError(Context ctx, ApiError e) {
         if (e.retryAfter() != null) {
             long seconds = Math.max(1, (long) Math.ceil(e.retryAfter().toNanos() / 1e9));
             ctx.header("Retry-After", Long.toString(seconds));
+        }
+        if (ctx.path().equals("/v2") || ctx.path().startsWith("/v2/")) {
+            send(ctx, e.status(), json.createObjectNode().put("error", e.getMessage()));
+            return;
         }
         ObjectNode root = json.createObjectNode();
         ObjectNode err = root.putObject("error");

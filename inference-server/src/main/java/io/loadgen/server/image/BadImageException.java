@@ -1,7 +1,7 @@
 package io.loadgen.server.image;
 
 /** The body is not an image the server can use; the message says why, for the client. */
-public final class BadImageException extends Exception {
+public class BadImageException extends Exception {
     public BadImageException(String message) {
         super(message, null, false, false);
     }

@@ -54,6 +54,27 @@ public final class ImagePreprocessor {
         return toInput(decode(bytes));
     }
 
+    /**
+     * Decodes once and preprocesses each region's crop as if it were the whole image.
+     *
+     * @param bytes a JPEG or PNG file
+     * @param regions crops to take, each wholly inside the image
+     * @return one input per region, in order, each {@code spec.valuesPerImage()} values in HWC order
+     * @throws Region.OutsideImageException when a region reaches outside the image
+     * @throws BadImageException when the bytes are not a usable image (as {@link #preprocess})
+     */
+    public List<float[]> preprocessRegions(byte[] bytes, List<Region> regions) throws BadImageException {
+        BufferedImage img = decode(bytes);
+        for (Region r : regions) {
+            r.checkInside(img.getWidth(), img.getHeight());
+        }
+        List<float[]> out = new ArrayList<>(regions.size());
+        for (Region r : regions) {
+            out.add(toInput(img.getSubimage(r.x(), r.y(), r.width(), r.height())));
+        }
+        return out;
+    }
+
     /** Decodes, refusing what is not a whole JPEG or PNG of at most maxPixels. */
     BufferedImage decode(byte[] bytes) throws BadImageException {
         if (bytes == null || bytes.length == 0) {

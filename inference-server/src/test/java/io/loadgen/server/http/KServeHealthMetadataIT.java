@@ -80,7 +80,8 @@ class KServeHealthMetadataIT {
         JsonNode s = json.readTree(get("/v2").body());
         assertEquals(KServeRoutes.SERVER_NAME, s.get("name").asText());
         assertTrue(s.get("version").isTextual() && !s.get("version").asText().isBlank(), s.toString());
-        assertTrue(s.get("extensions").isArray(), s.toString());
+        assertEquals("[\"binary_tensor_data\",\"classification\"]", s.get("extensions").toString(),
+                "the extensions it serves, by Triton's names");
 
         for (String path : new String[] {"/v2/models/brightness", "/v2/models/brightness/versions/1"}) {
             HttpResponse<String> r = get(path);
@@ -92,7 +93,12 @@ class KServeHealthMetadataIT {
             assertEquals("BrightnessModel", m.get("platform").asText(), "not a TensorFlow model, and it says so");
             JsonNode in = m.get("inputs").get(0);
             assertEquals("FP32", in.get("datatype").asText());
+            assertEquals("input", in.get("name").asText());
             assertEquals("[-1,8,8,1]", in.get("shape").toString(), "any batch of the model's NHWC input");
+            JsonNode image = m.get("inputs").get(1);
+            assertEquals("image", image.get("name").asText());
+            assertEquals("BYTES", image.get("datatype").asText(), "encoded images, decoded by the server");
+            assertEquals("[-1]", image.get("shape").toString());
             JsonNode out = m.get("outputs").get(0);
             assertEquals("FP32", out.get("datatype").asText());
             assertEquals("[-1,10]", out.get("shape").toString());
@@ -106,5 +112,8 @@ class KServeHealthMetadataIT {
         assertTrue(error(version).contains("version '2'"), version.body());
         assertEquals(404, get("/v2/models/resnet50/ready").statusCode());
         assertEquals(404, get("/v2/models/brightness/versions/2/ready").statusCode());
+        HttpResponse<String> nothing = get("/v2/nothing");
+        assertEquals(404, nothing.statusCode());
+        error(nothing); // an unknown /v2 path answers in the protocol's error shape too
     }
 }

@@ -162,7 +162,7 @@ class ServerIT {
                 "bad_request");
         assertError(post("image/png", Images.grey(20, 8, 8, "png"), "X-Priority", "urgent"), 400, "bad_request");
         assertError(post("image/png", Images.grey(20, 8, 8, "png"), "X-Deadline-Ms", "soon"), 400, "bad_request");
-        assertError(get("/v2/nothing"), 404, "not_found");
+        assertError(get("/v1/nothing"), 404, "not_found");
 
         HttpResponse<String> ok = post("image/png", Images.grey(20, 8, 8, "png"));
         assertEquals(200, ok.statusCode(), "still serving after bad input: " + ok.body());
