@@ -111,10 +111,17 @@ public final class InferenceServer implements AutoCloseable {
                     config.maxPixels()), b);
             LOG.info("model {} ready on {} after {} ms: {} workers, {}", info.name(), info.device(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), bc.workers(), bc);
-        } catch (Exception | Error e) {
+        } catch (Exception | LinkageError e) {
+            // e.g. a bad SavedModel, or TensorFlow's native library missing (UnsatisfiedLinkError): the server stays
+            // up, not ready, and says why
             loadFailure = e.toString();
             routes.failed(loadFailure);
             LOG.error("the model could not be loaded; the server stays not ready", e);
+        } catch (Error e) {
+            // anything else (out of memory...) is not carried on from: recorded, then it ends this thread
+            loadFailure = e.toString();
+            routes.failed(loadFailure);
+            throw e;
         } finally {
             loaded.countDown();
         }
@@ -192,6 +199,7 @@ public final class InferenceServer implements AutoCloseable {
                 LOG.warn("closing a model failed", e);
             }
         }
+        metrics.close();
         LOG.info("stopped after draining {} in {} ms", clean ? "everything" : "until the timeout",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }

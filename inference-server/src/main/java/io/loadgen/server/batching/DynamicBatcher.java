@@ -43,6 +43,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final long maxDelayNanos;
     private final long starvationNanos;
     private boolean accepting = true;
+    /** Set once a model run threw an Error: the batcher refuses everything from then on. */
+    private volatile String broken;
     private boolean closing;
     private int running;
     private volatile double batchNanosEwma;
@@ -102,7 +104,9 @@ public final class DynamicBatcher implements AutoCloseable {
         lock.lock();
         try {
             ArrayDeque<Pending> q = queues.get(lane);
-            if (!accepting) {
+            if (broken != null) {
+                rejection = brokenRejection();
+            } else if (!accepting) {
                 rejection = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
             } else if (q.size() >= config.queueCapacity()) {
                 rejection = new Rejection(Rejection.Cause.QUEUE_FULL, "the " + lane.label() + " queue is full ("
@@ -145,7 +149,9 @@ public final class DynamicBatcher implements AutoCloseable {
         lock.lock();
         try {
             ArrayDeque<Pending> q = queues.get(lane);
-            if (!accepting) {
+            if (broken != null) {
+                r = brokenRejection();
+            } else if (!accepting) {
                 r = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
             } else if (q.size() + items > config.queueCapacity()) {
                 r = new Rejection(Rejection.Cause.QUEUE_FULL, items == 1
@@ -294,6 +300,25 @@ public final class DynamicBatcher implements AutoCloseable {
         expired.clear();
     }
 
+    private Rejection brokenRejection() {
+        return new Rejection(Rejection.Cause.NOT_READY, "the model failed for good (" + broken
+                + "): this server must be restarted", null);
+    }
+
+    /**
+     * @return why the batcher refuses everything, once a model run threw an {@link Error} (the JVM or the model's
+     *     native code is in an unknown state); empty while it is healthy
+     */
+    public java.util.Optional<String> broken() {
+        return java.util.Optional.ofNullable(broken);
+    }
+
+    /**
+     * Runs a batch. A model that throws a RuntimeException for a batch of several is run again on each image
+     * alone, so that only the image it cannot take fails (with that exception) and the others, often other clients'
+     * requests, get their answer. An {@link Error} is not survived: the batch fails with it, everything queued fails
+     * as not ready, the batcher refuses from then on ({@link #broken()}, readiness goes false), and the worker thread ends with it.
+     */
     private void run(Model model, List<Pending> batch) {
         int n = batch.size();
         float[] input = new float[n * valuesPerImage];
@@ -304,12 +329,39 @@ public final class DynamicBatcher implements AutoCloseable {
         float[][] scores;
         try {
             scores = model.predict(input, n);
-        } catch (RuntimeException | Error e) {
-            LOG.error("model run of a batch of {} failed", n, e);
+        } catch (RuntimeException e) {
+            if (n == 1) {
+                LOG.error("model run of one image failed", e);
+                batch.get(0).future().completeExceptionally(e);
+            } else {
+                LOG.warn("model run of a batch of {} failed ({}); running each image alone", n, e.toString());
+                for (Pending p : batch) {
+                    run(model, List.of(p));
+                }
+            }
+            return;
+        } catch (Error e) {
+            LOG.error("model run of a batch of {} threw an Error: the batcher stops", n, e);
             for (Pending p : batch) {
                 p.future().completeExceptionally(e);
             }
-            return;
+            List<Pending> queued = new ArrayList<>();
+            lock.lock();
+            try {
+                broken = e.toString();
+                accepting = false;
+                for (ArrayDeque<Pending> q : queues.values()) {
+                    queued.addAll(q);
+                    q.clear();
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            for (Pending p : queued) {
+                p.future().completeExceptionally(brokenRejection());
+            }
+            throw e;
         }
         long end = System.nanoTime();
         long took = end - start;

@@ -70,9 +70,10 @@ public final class Routes {
         this.draining = true;
     }
 
-    /** @return whether classify requests are accepted */
+    /** @return whether classify requests are accepted: loaded, not draining, and the batcher not broken */
     public boolean ready() {
-        return classify != null && !draining;
+        DynamicBatcher b = batcher;
+        return classify != null && !draining && (b == null || b.broken().isEmpty());
     }
 
     /** @return the model's description, or {@code null} before it is loaded */
@@ -259,8 +260,9 @@ public final class Routes {
         boolean r = ready();
         body.put("ready", r);
         if (!r) {
+            DynamicBatcher b = batcher;
             body.put("reason", draining ? "shutting down" : failure != null ? "model failed to load: " + failure
-                    : "model loading");
+                    : b != null && b.broken().isPresent() ? "model failed: " + b.broken().get() : "model loading");
         }
         send(ctx, r ? 200 : 503, body);
     }

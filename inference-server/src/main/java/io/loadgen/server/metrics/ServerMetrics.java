@@ -8,6 +8,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -19,10 +26,11 @@ import java.util.function.Supplier;
 
 /**
  * The server's metrics, in Micrometer with a Prometheus registry: requests by status, rejections by cause, queue
- * depth and queue wait per lane, batch size, model time and request time. {@link #scrape()} is the
- * {@code /metrics} text.
+ * depth and queue wait per lane, batch size, model time and request time, and Micrometer's JVM and process binders
+ * (memory, GC, threads, class loading, CPU, uptime, file descriptors). {@link #scrape()} is the {@code /metrics} text.
+ * {@link #close()} stops the GC listener.
  */
-public final class ServerMetrics implements BatchListener {
+public final class ServerMetrics implements BatchListener, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final Map<Rejection.Cause, Counter> rejections = new EnumMap<>(Rejection.Cause.class);
@@ -31,7 +39,17 @@ public final class ServerMetrics implements BatchListener {
     private final Timer modelTime;
     private final Timer requestTime;
 
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
     public ServerMetrics() {
+        // the JVM and the process, as every Micrometer service shows them (jvm_*, process_*, system_*)
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         for (Rejection.Cause c : Rejection.Cause.values()) {
             rejections.put(c, Counter.builder("inference_rejections")
                     .description("requests not run, by cause")
@@ -103,5 +121,11 @@ public final class ServerMetrics implements BatchListener {
     /** @return the Prometheus text exposition */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** Stops listening to GC notifications. */
+    @Override
+    public void close() {
+        gc.close();
     }
 }

@@ -189,6 +189,15 @@ class ServerIT {
                 "inference_ready")) {
             assertTrue(metrics.body().contains(name), name + " in " + metrics.body());
         }
+        // the JVM and the process, from Micrometer's binders, with values that mean something
+        assertTrue(counter(metrics.body(), "jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"\\}") > 0,
+                metrics.body());
+        assertTrue(counter(metrics.body(), "jvm_threads_live_threads") >= 8, "Jetty's threads at least");
+        assertTrue(counter(metrics.body(), "process_uptime_seconds") > 0, metrics.body());
+        for (String name : List.of("jvm_gc_", "process_cpu_usage", "system_cpu_count", "jvm_classes_loaded_classes",
+                "process_files_open_files")) {
+            assertTrue(metrics.body().contains(name), name + " in " + metrics.body());
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class BrightnessModel implements Model {
     private final AtomicInteger runs = new AtomicInteger();
     private volatile io.loadgen.server.model.Thresholds thresholds = io.loadgen.server.model.Thresholds.none();
     private volatile boolean nanForLastClass;
+    private volatile java.util.function.Supplier<? extends Throwable> poison;
 
     public BrightnessModel(long fixedMillis, long perImageMillis) {
         List<String> classes = new ArrayList<>();
@@ -47,6 +48,15 @@ public final class BrightnessModel implements Model {
         return this;
     }
 
+    /**
+     * @return this model, throwing what {@code failure} gives (a RuntimeException, or an Error: unchecked either
+     *     way) for any batch that holds a white image (mean brightness >= 0.999): a model that cannot take an input
+     */
+    public BrightnessModel poisonedByWhite(java.util.function.Supplier<? extends Throwable> failure) {
+        this.poison = failure;
+        return this;
+    }
+
     @Override
     public io.loadgen.server.model.Thresholds thresholds() {
         return thresholds;
@@ -65,6 +75,22 @@ public final class BrightnessModel implements Model {
         }
         runs.incrementAndGet();
         batchSizes.add(n);
+        java.util.function.Supplier<? extends Throwable> p = poison;
+        if (p != null) {
+            for (int i = 0; i < n; i++) {
+                double mean = 0;
+                for (int j = 0; j < per; j++) {
+                    mean += pixels[i * per + j];
+                }
+                if (mean / per >= 0.999) {
+                    Throwable t = p.get();
+                    if (t instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw (Error) t;
+                }
+            }
+        }
         long sleep = fixedNanos + perImageNanos * n;
         if (sleep > 0) {
             try {

@@ -407,7 +407,7 @@ final class Run {
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, wake - now + 200_000));
                 try {
                     tick(System.nanoTime());
-                } catch (RuntimeException | OutOfMemoryError e) {
+                } catch (RuntimeException e) {
                     // an interval not sealed now stays pending, and the next tick (or the end of the run) seals it:
                     // the clock goes on rather than leaving the run without live intervals
                     clockFailures++;
