@@ -5,7 +5,7 @@ import io.javalin.Javalin;
 import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.batching.DynamicBatcher;
 import io.loadgen.server.http.Routes;
-import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.image.ImageDecoder;
 import io.loadgen.server.metrics.ServerMetrics;
 import io.loadgen.server.model.Model;
 import io.loadgen.server.model.ModelInfo;
@@ -39,6 +39,7 @@ public final class InferenceServer implements AutoCloseable {
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final Thread loader;
     private volatile DynamicBatcher batcher;
+    private volatile ImageDecoder decoder;
     private volatile String loadFailure;
     private volatile boolean closed;
 
@@ -107,8 +108,8 @@ public final class InferenceServer implements AutoCloseable {
             batcher = b;
             kserve.platform(models.get(0) instanceof io.loadgen.server.model.TensorFlowModel
                     ? "tensorflow_savedmodel" : models.get(0).getClass().getSimpleName());
-            routes.ready(info, models.get(0).thresholds(), new ImagePreprocessor(info.preprocessing(),
-                    config.maxPixels()), b);
+            decoder = ImageDecoder.create(config.imageDecoder(), info.preprocessing(), config.maxPixels());
+            routes.ready(info, models.get(0).thresholds(), decoder, b);
             LOG.info("model {} ready on {} after {} ms: {} workers, {}", info.name(), info.device(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), bc.workers(), bc);
         } catch (Exception | LinkageError e) {
@@ -187,6 +188,10 @@ public final class InferenceServer implements AutoCloseable {
         // Accepted requests are answered once their futures complete: wait for those responses to be written.
         routes.awaitIdle(config.drainTimeout().minusNanos(System.nanoTime() - t0).plusSeconds(1));
         app.stop();
+        ImageDecoder d = decoder;
+        if (d != null) {
+            d.close();
+        }
         try {
             loader.join(5_000);
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package io.loadgen.server;
 
 import io.loadgen.server.batching.BatcherConfig;
+import io.loadgen.server.image.ImageDecoder;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ public final class ServerConfig {
     private final int batchLaneMinItems;
     private final int maxItemsPerRequest;
     private final String imageUrlAllow;
+    private final ImageDecoder.Kind imageDecoder;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -35,6 +37,7 @@ public final class ServerConfig {
         this.batchLaneMinItems = b.batchLaneMinItems;
         this.maxItemsPerRequest = b.maxItemsPerRequest;
         this.imageUrlAllow = b.imageUrlAllow;
+        this.imageDecoder = b.imageDecoder;
     }
 
     public static Builder custom() {
@@ -95,6 +98,11 @@ public final class ServerConfig {
         return imageUrlAllow;
     }
 
+    /** @return what decodes images */
+    public ImageDecoder.Kind imageDecoder() {
+        return imageDecoder;
+    }
+
     /** Builds a {@link ServerConfig}. */
     public static final class Builder {
         private String host = ServerSettings.SERVER_IP.defaultValue();
@@ -109,6 +117,7 @@ public final class ServerConfig {
         private int batchLaneMinItems = ServerSettings.BATCH_LANE_MIN_ITEMS.defaultValue();
         private int maxItemsPerRequest = ServerSettings.MAX_ITEMS.defaultValue();
         private String imageUrlAllow = ServerSettings.IMAGE_URL_ALLOW.defaultValue();
+        private ImageDecoder.Kind imageDecoder = ServerSettings.IMAGE_DECODER.defaultValue();
 
         private Builder() {
         }
@@ -209,6 +218,12 @@ public final class ServerConfig {
          */
         public Builder imageUrlAllow(String list) {
             this.imageUrlAllow = ServerSettings.IMAGE_URL_ALLOW.check(Objects.requireNonNull(list));
+            return this;
+        }
+
+        /** @param kind what decodes images ({@link ServerSettings#IMAGE_DECODER}); default TENSORFLOW */
+        public Builder imageDecoder(ImageDecoder.Kind kind) {
+            this.imageDecoder = Objects.requireNonNull(kind);
             return this;
         }
 

@@ -12,7 +12,7 @@ import io.loadgen.server.batching.Lane;
 import io.loadgen.server.batching.Prediction;
 import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.BadImageException;
-import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.image.ImageDecoder;
 import io.loadgen.server.image.Region;
 import io.loadgen.server.model.ClassScore;
 import io.loadgen.server.model.ModelInfo;
@@ -54,7 +54,7 @@ final class ClassifyRoute {
 
     private final ObjectMapper json;
     private final ModelInfo info;
-    private final ImagePreprocessor preprocessor;
+    private final ImageDecoder preprocessor;
     private final DynamicBatcher batcher;
     private final int defaultTopK;
     private final Thresholds thresholds;
@@ -62,7 +62,7 @@ final class ClassifyRoute {
     private final int maxItems;
     private final ImageSource urls;
 
-    ClassifyRoute(ObjectMapper json, ModelInfo info, ImagePreprocessor preprocessor, DynamicBatcher batcher,
+    ClassifyRoute(ObjectMapper json, ModelInfo info, ImageDecoder preprocessor, DynamicBatcher batcher,
             int defaultTopK, Thresholds thresholds, int batchLaneMinItems, int maxItems, ImageSource urls) {
         this.json = json;
         this.info = info;

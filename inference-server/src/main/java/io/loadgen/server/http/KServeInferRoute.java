@@ -11,7 +11,7 @@ import io.loadgen.server.batching.Lane;
 import io.loadgen.server.batching.Prediction;
 import io.loadgen.server.batching.Rejection;
 import io.loadgen.server.image.BadImageException;
-import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.image.ImageDecoder;
 import io.loadgen.server.model.ClassScore;
 import io.loadgen.server.model.ModelInfo;
 import io.loadgen.server.model.Preprocessing;
@@ -64,12 +64,12 @@ final class KServeInferRoute {
 
     private final ObjectMapper json;
     private final ModelInfo info;
-    private final ImagePreprocessor preprocessor;
+    private final ImageDecoder preprocessor;
     private final DynamicBatcher batcher;
     private final int batchLaneMinItems;
     private final int maxItems;
 
-    KServeInferRoute(ObjectMapper json, ModelInfo info, ImagePreprocessor preprocessor, DynamicBatcher batcher,
+    KServeInferRoute(ObjectMapper json, ModelInfo info, ImageDecoder preprocessor, DynamicBatcher batcher,
             int batchLaneMinItems, int maxItems) {
         this.json = json;
         this.info = info;

@@ -10,7 +10,7 @@ import io.javalin.http.HttpResponseException;
 import io.loadgen.server.ServerConfig;
 import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.batching.DynamicBatcher;
-import io.loadgen.server.image.ImagePreprocessor;
+import io.loadgen.server.image.ImageDecoder;
 import io.loadgen.server.metrics.ServerMetrics;
 import io.loadgen.server.model.ModelInfo;
 import io.loadgen.server.model.Thresholds;
@@ -51,7 +51,7 @@ public final class Routes {
     }
 
     /** The model is loaded: classify and infer requests are accepted from now on. */
-    public void ready(ModelInfo modelInfo, Thresholds thresholds, ImagePreprocessor preprocessor, DynamicBatcher b) {
+    public void ready(ModelInfo modelInfo, Thresholds thresholds, ImageDecoder preprocessor, DynamicBatcher b) {
         this.info = modelInfo;
         this.batcher = b;
         this.infer = new KServeInferRoute(json, modelInfo, preprocessor, b, config.batchLaneMinItems(),

@@ -21,7 +21,7 @@ import javax.imageio.stream.ImageInputStream;
  * image of more than {@code maxPixels} is refused before any decoding. A decoder warning (a truncated or corrupt
  * JPEG) is an error, not a grey-filled image. Thread-safe; runs on the HTTP threads, not on the model workers.
  */
-public final class ImagePreprocessor {
+public final class ImagePreprocessor implements ImageDecoder {
     private static final Set<String> FORMATS = Set.of("jpeg", "png");
 
     static {
@@ -40,7 +40,7 @@ public final class ImagePreprocessor {
         this.maxPixels = maxPixels;
     }
 
-    /** @return the preprocessing applied */
+    @Override
     public Preprocessing spec() {
         return spec;
     }
@@ -50,6 +50,7 @@ public final class ImagePreprocessor {
      * @return {@code spec.valuesPerImage()} values in HWC order
      * @throws BadImageException when the bytes are empty, not a JPEG or PNG, too large, truncated or corrupt
      */
+    @Override
     public float[] preprocess(byte[] bytes) throws BadImageException {
         return toInput(decode(bytes));
     }
@@ -63,6 +64,7 @@ public final class ImagePreprocessor {
      * @throws Region.OutsideImageException when a region reaches outside the image
      * @throws BadImageException when the bytes are not a usable image (as {@link #preprocess})
      */
+    @Override
     public List<float[]> preprocessRegions(byte[] bytes, List<Region> regions) throws BadImageException {
         BufferedImage img = decode(bytes);
         for (Region r : regions) {
@@ -182,5 +184,10 @@ public final class ImagePreprocessor {
             }
         }
         return out;
+    }
+
+    /** Holds nothing to release. */
+    @Override
+    public void close() {
     }
 }
