@@ -188,6 +188,7 @@ public final class InferenceServer implements AutoCloseable {
         // Accepted requests are answered once their futures complete: wait for those responses to be written.
         routes.awaitIdle(config.drainTimeout().minusNanos(System.nanoTime() - t0).plusSeconds(1));
         app.stop();
+        routes.close();
         ImageDecoder d = decoder;
         if (d != null) {
             d.close();

@@ -71,7 +71,9 @@ public final class ServerSettings {
                     + " bounds it too, so that a request fits in its lane.")
             .build();
     /** Hosts images may be fetched from. */
-    public static final Setting<String> IMAGE_URL_ALLOW = Setting.text("imageUrlAllow").defaultValue("")
+    public static final Setting<String> IMAGE_URL_ALLOW = Setting.text("imageUrlAllow").valid(ServerSettings::allowList,
+            "host[:port] entries separated by commas (no scheme, no path); a host without a port allows 80 and 443")
+            .defaultValue("")
             .label("HOST[:PORT],...").flags("--image-url-allow")
             .doc("Hosts whose images a request may name by URL ({\"url\": \"http://...\"}); empty (the default) refuses"
                     + " every URL. A name must resolve to public addresses; a private, loopback or link-local address"
@@ -93,6 +95,15 @@ public final class ServerSettings {
             REQUEST_DEADLINE, INTRA_OP_THREADS, BATCH_LANE_MIN_ITEMS, MAX_ITEMS, IMAGE_URL_ALLOW, IMAGE_DECODER);
 
     private ServerSettings() {
+    }
+
+    private static boolean allowList(String list) {
+        try {
+            io.loadgen.server.image.UrlAllowList.parse(list);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** @return the server settings these values give */

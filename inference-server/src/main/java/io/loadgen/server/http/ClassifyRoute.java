@@ -35,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li>One image: a raw {@code image/jpeg|png} body, or JSON {@code {"image": "<base64>"}} or
- *       {@code {"url": "http://..."}}; answers {@code {id, model, predictions, timing}}.
+ *       {@code {"url": "http://..."}} (fetched by the server's {@link ImageSource}, only once the request is admitted;
+ *       refused unless its host is on {@code imageUrlAllow}); answers {@code {id, model, predictions, timing}}.
  *   <li>Many images: JSON {@code {"images": ["<base64>", ...]}} or a {@code multipart/form-data} body with one or
  *       more {@code image} parts; answers {@code {id, model, results: [...], timing}} in the request's order, each a
  *       {@code {predictions, timing}} or an {@code {error: {code, message}}} for that image alone.
@@ -84,8 +85,20 @@ final class ClassifyRoute {
     private record Item(byte[] image, ApiError error) {
     }
 
-    /** A parsed request. {@code regions} is empty unless it asked for regions; {@code many} for a list answer. */
-    private record Input(List<Item> items, boolean many, List<Region> regions, Consolidate consolidate, int topK) {
+    /**
+     * A parsed request. {@code regions} is empty unless it asked for regions; {@code many} for a list answer;
+     * {@code url}, when not null, names the one image, fetched only once the request is admitted.
+     */
+    private record Input(List<Item> items, boolean many, List<Region> regions, Consolidate consolidate, int topK,
+            String url) {
+        Input(List<Item> items, boolean many, List<Region> regions, Consolidate consolidate, int topK) {
+            this(items, many, regions, consolidate, topK, null);
+        }
+
+        /** @return this input with its one image's bytes */
+        Input with(byte[] image) {
+            return new Input(List.of(new Item(image, null)), many, regions, consolidate, topK, null);
+        }
     }
 
     /**
@@ -93,14 +106,15 @@ final class ClassifyRoute {
      * @throws ApiError for a request that is wrong as a whole
      */
     CompletableFuture<Reply> handle(Context ctx, String requestId, long receivedNanos) {
-        Input input = read(ctx);
-        int count = input.regions().isEmpty() ? input.items().size() : input.regions().size();
+        Input parsed = read(ctx);
+        int count = parsed.regions().isEmpty() ? parsed.items().size() : parsed.regions().size();
         Lane lane = ItemBatch.lane(ctx, count, batchLaneMinItems);
         Rejection full = batcher.admissionCheck(lane, count);
         if (full != null) {
-            // Overload is answered before any image is decoded: a 503 must cost next to nothing.
+            // Overload is answered before any image is fetched or decoded: a 503 must cost next to nothing.
             return CompletableFuture.failedFuture(full);
         }
+        Input input = parsed.url() != null ? parsed.with(urls.fetch(parsed.url())) : parsed;
         if (!input.regions().isEmpty()) {
             return regions(ctx, requestId, receivedNanos, input, lane);
         }
@@ -254,10 +268,11 @@ final class ClassifyRoute {
             }
             return new Input(images(root.get("images")), true, List.of(), Consolidate.MAX, topK);
         }
-        byte[] image = root.has("url") ? fetch(root.get("url")) : base64(root.get("image"), "field 'image'");
+        String url = root.has("url") ? url(root.get("url")) : null;
+        byte[] image = url != null ? null : base64(root.get("image"), "field 'image'");
         List<Region> regions = regions(root.get("regions"));
         Consolidate consolidate = consolidate(root.get("consolidate"), !regions.isEmpty());
-        return new Input(List.of(new Item(image, null)), false, regions, consolidate, topK);
+        return new Input(List.of(new Item(image, null)), false, regions, consolidate, topK, url);
     }
 
     private List<Item> images(JsonNode list) {
@@ -276,11 +291,11 @@ final class ClassifyRoute {
         return items;
     }
 
-    private byte[] fetch(JsonNode url) {
+    private static String url(JsonNode url) {
         if (url == null || !url.isTextual() || url.asText().isBlank()) {
             throw new ApiError(400, "bad_request", "field 'url' must be a non-empty string");
         }
-        return urls.fetch(url.asText());
+        return url.asText();
     }
 
     private static byte[] base64(JsonNode node, String what) {

@@ -11,6 +11,8 @@ import io.loadgen.server.ServerConfig;
 import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.batching.DynamicBatcher;
 import io.loadgen.server.image.ImageDecoder;
+import io.loadgen.server.image.ImageUrlFetcher;
+import io.loadgen.server.image.UrlAllowList;
 import io.loadgen.server.metrics.ServerMetrics;
 import io.loadgen.server.model.ModelInfo;
 import io.loadgen.server.model.Thresholds;
@@ -36,6 +38,7 @@ public final class Routes {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger admitting = new AtomicInteger();
     private final ImageSource urls;
+    private final ImageUrlFetcher fetcher;
     private volatile ClassifyRoute classify;
     private volatile KServeInferRoute infer;
     private volatile ModelInfo info;
@@ -47,7 +50,23 @@ public final class Routes {
         this.json = json;
         this.config = config;
         this.metrics = metrics;
-        this.urls = ImageSource.none();
+        if (config.imageUrlAllow().isBlank()) {
+            this.fetcher = null;
+            this.urls = ImageSource.none();
+        } else {
+            this.fetcher = new ImageUrlFetcher(ImageUrlFetcher.Config.builder()
+                    .allowList(UrlAllowList.parse(config.imageUrlAllow()))
+                    .maxBodyBytes((int) Math.min(config.maxBodyBytes(), ImageUrlFetcher.Config.MAX_BODY_BYTES_LIMIT))
+                    .build());
+            this.urls = ImageSource.of(fetcher);
+        }
+    }
+
+    /** Closes the URL fetcher's connections, if there is one. */
+    public void close() {
+        if (fetcher != null) {
+            fetcher.close();
+        }
     }
 
     /** The model is loaded: classify and infer requests are accepted from now on. */
