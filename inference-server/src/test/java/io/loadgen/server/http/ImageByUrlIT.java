@@ -61,6 +61,18 @@ class ImageByUrlIT {
             x.getResponseBody().write(png);
             x.close();
         });
+        images.createContext("/slow.png", x -> {
+            imageRequests.incrementAndGet();
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            x.getResponseHeaders().add("Content-Type", "image/png");
+            x.sendResponseHeaders(200, png.length);
+            x.getResponseBody().write(png);
+            x.close();
+        });
         images.createContext("/missing.png", x -> {
             imageRequests.incrementAndGet();
             x.sendResponseHeaders(404, -1);
@@ -109,6 +121,31 @@ class ImageByUrlIT {
             }
         }
         assertEquals(0, imageRequests.get(), "the listed host was not asked either");
+    }
+
+    @Test
+    void aRequestStillFetchingItsImageWhenTheDrainBeginsIsAnsweredNotRefused() throws Exception {
+        int port = imageServer();
+        ServerHttp http = start("127.0.0.1:" + port);
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> slow = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return byUrl(http, "http://127.0.0.1:" + port + "/slow.png");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (imageRequests.get() == 0 && System.nanoTime() < until) {
+            Thread.sleep(2);
+        }
+        assertEquals(1, imageRequests.get(), "the server is fetching the image");
+        java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(
+                server::close);
+        HttpResponse<byte[]> r = slow.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), "admitted before the drain, so answered: " + text(r));
+        closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        server = null;
     }
 
     @Test
