@@ -28,9 +28,19 @@ public record HttpResult(int batch, double offered, double okPerS, double e5xxPe
 
     /**
      * @param in the in-process run at the same batch size
-     * @return HTTP ok/s as a percentage of in-process images/s, or NaN if either is missing
+     * @return HTTP ok/s as a percentage of the in-process pipeline's images/s (same decoder, from encoded bytes):
+     *     the goal figure; NaN if either is missing
      */
-    public double ratioPct(InProcessResult in) {
+    public double pipelineRatioPct(InProcessResult in) {
+        return valid && in.pipelineImagesPerS() > 0 ? 100 * okPerS / in.pipelineImagesPerS() : Double.NaN;
+    }
+
+    /**
+     * @param in the in-process run at the same batch size
+     * @return HTTP ok/s as a percentage of the in-process model-only images/s (pre-decoded images), or NaN if either
+     *     is missing
+     */
+    public double modelRatioPct(InProcessResult in) {
         return valid && in.imagesPerS() > 0 ? 100 * okPerS / in.imagesPerS() : Double.NaN;
     }
 }

@@ -41,4 +41,12 @@ public final class KeyValues {
             return Double.NaN;
         }
     }
+
+    /**
+     * @param key a key
+     * @return its value as it is written, if present
+     */
+    public java.util.Optional<String> text(String key) {
+        return java.util.Optional.ofNullable(values.get(key));
+    }
 }

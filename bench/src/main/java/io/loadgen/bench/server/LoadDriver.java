@@ -62,15 +62,44 @@ public final class LoadDriver {
      */
     public HttpResult run(int batch, double rate, ServeRunner.Running server) throws IOException, InterruptedException {
         String name = "loadgen-b" + batch + "-" + (long) rate;
-        Path out = outputs.runsDir().resolve(name);
-        Path logFile = outputs.runsDir().resolve(name + ".log");
-        int warmup = settings.warmupSeconds();
-        int duration = settings.durationSeconds();
         List<String> cmd = List.of(Machine.java(), "-Xmx512m", "-jar", cliJar.toString(), "run", "--target",
                 "http://127.0.0.1:" + server.port() + "/v1/classify", "--payload", images.toString(), "--arrival",
                 "poisson", "--rate", Fmt.f0(rate), "--max-in-flight", Integer.toString(ServerSettings.MAX_IN_FLIGHT),
-                "--connections", Integer.toString(settings.connections()), "--warmup", warmup + "s", "--duration",
-                duration + "s", "--drain-timeout", ServerSettings.DRAIN_TIMEOUT, "-q", "--out", out.toString());
+                "--connections", Integer.toString(settings.connections()), "--warmup", settings.warmupSeconds() + "s",
+                "--duration", settings.durationSeconds() + "s", "--drain-timeout", ServerSettings.DRAIN_TIMEOUT, "-q",
+                "--out", outputs.runsDir().resolve(name).toString());
+        return drive(batch, rate, name, cmd, settings.warmupSeconds(), settings.durationSeconds(), server);
+    }
+
+    /**
+     * The same pipeline's shape as the in-process one: {@code concurrency} closed-loop clients, each sending its
+     * next JPEG when its answer came ({@code loadgen run --concurrency K --connections K}), so the server is kept
+     * full without being overloaded and sheds nothing.
+     *
+     * @param batch the server's max batch size, for names and notes
+     * @param concurrency the clients, as many as the in-process pipeline's client threads
+     * @param server the server, ready
+     * @return what loadgen measured ({@code offered} is NaN: a closed loop offers no rate)
+     * @throws IOException if loadgen cannot be started
+     * @throws InterruptedException if interrupted
+     */
+    public HttpResult runClosed(int batch, int concurrency, ServeRunner.Running server) throws IOException,
+            InterruptedException {
+        String name = "loadgen-b" + batch + "-closed" + concurrency;
+        List<String> cmd = List.of(Machine.java(), "-Xmx512m", "-jar", cliJar.toString(), "run", "--target",
+                "http://127.0.0.1:" + server.port() + "/v1/classify", "--payload", images.toString(), "--concurrency",
+                Integer.toString(concurrency), "--connections", Integer.toString(concurrency), "--warmup",
+                settings.closedWarmupSeconds() + "s", "--duration", settings.closedDurationSeconds() + "s",
+                "--drain-timeout", ServerSettings.DRAIN_TIMEOUT, "-q", "--out",
+                outputs.runsDir().resolve(name).toString());
+        return drive(batch, Double.NaN, name, cmd, settings.closedWarmupSeconds(), settings.closedDurationSeconds(),
+                server);
+    }
+
+    private HttpResult drive(int batch, double rate, String name, List<String> cmd, int warmup, int duration,
+            ServeRunner.Running server) throws IOException, InterruptedException {
+        Path out = outputs.runsDir().resolve(name);
+        Path logFile = outputs.runsDir().resolve(name + ".log");
         long t0 = System.nanoTime();
         StepCpu cpu;
         int exit;
@@ -78,7 +107,7 @@ public final class LoadDriver {
         try (Proc p = Proc.start(cmd, logFile)) {
             // CPU over the measured part: from 1 s after the warm-up to 0.5 s before the schedule's end
             CpuSnapshot c0 = snapshotAt(t0, warmup + 1.0, p, server.pid());
-            sleepUntil(t0, warmup + settings.measuredSeconds() / 2.0, p);
+            sleepUntil(t0, warmup + (duration - warmup) / 2.0, p);
             if (p.isAlive()) {
                 top(batch, server.pid());
             }

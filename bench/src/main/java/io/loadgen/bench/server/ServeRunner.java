@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 /**
  * Starts {@code loadgen serve} in its own JVM on 127.0.0.1 with a free port ({@code --port 0}), at one max batch
  * size, with the benchmark's fixed settings ({@code --max-delay 5ms --queue 2B+16 --workers 1
- * --intra-op-threads 2}), and waits until it listens (60 s) and its model is ready (300 s). Its output goes to
- * {@code serve-b<B>.log} in the runs directory. It is stopped with SIGTERM, on which it drains what it accepted, and
- * killed if it has not exited within 30 s.
+ * --intra-op-threads 2}) and the run's {@code --image-decoder}, and waits until it listens (60 s) and its model is
+ * ready (300 s). Its output goes to {@code serve-b<B>.log} in the runs directory. It is stopped with SIGTERM, on
+ * which it drains what it accepted, and killed if it has not exited within 30 s.
  */
 public final class ServeRunner {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
@@ -87,7 +87,7 @@ public final class ServeRunner {
                 "127.0.0.1", "--port", "0", "--max-batch", Integer.toString(batch), "--max-delay",
                 ServerSettings.MAX_DELAY, "--queue", Integer.toString(settings.queue(batch)), "--workers",
                 Integer.toString(ServerSettings.WORKERS), "--intra-op-threads",
-                Integer.toString(ServerSettings.INTRA_OP)), logFile);
+                Integer.toString(ServerSettings.INTRA_OP), "--image-decoder", settings.decoderName()), logFile);
         try {
             Optional<String> listening = server.awaitLine(l -> port(l).isPresent(), Duration.ofSeconds(60));
             if (listening.isEmpty()) {
