@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
  */
 final class WorkloadOptions {
     @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'", description = "Request header; values may"
-            + " hold $${seq}, $${uuid}, $${now_ms}. Repeatable.")
+            + " hold $${seq}, $${uuid}, $${now_ms}, and with --payload $${payload_name}, $${label}. Repeatable.")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = "--body", paramLabel = "TEMPLATE", description = "Request body template ($${seq}, $${uuid},"
-            + " $${now_ms}).")
+    @Option(names = "--body", paramLabel = "TEMPLATE", description = "Request body template: $${seq}, $${uuid},"
+            + " $${now_ms} per request; with --payload, once per payload file, with $${payload_b64} (the file, base64),"
+            + " $${payload_name} and $${label} (from DIR/<label>/<file> or DIR/labels.csv).")
     String body;
 
     @Option(names = "--content-type", paramLabel = "TYPE", description = "Content type of the body (default: from"
@@ -37,9 +38,6 @@ final class WorkloadOptions {
     Workload workload(Settings s, List<Payload> defaultPayloads) {
         URI target = s.get(CoreSettings.TARGET);
         Optional<java.nio.file.Path> payload = s.get(CoreSettings.PAYLOAD);
-        if (body != null && payload.isPresent()) {
-            throw new UsageException("give --body or --payload, not both");
-        }
         try {
             Workload.Builder b = Workload.builder(target).seed(s.get(CoreSettings.SEED))
                     .payloadOrder(s.get(CoreSettings.PAYLOAD_ORDER));
@@ -51,10 +49,12 @@ final class WorkloadOptions {
                 b.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
             }
             if (body != null) {
+                // with --payload: this template once per payload file; the files' own type does not apply
                 b.body(body, contentType);
-            } else if (payload.isPresent()) {
-                b.payloads(Payload.read(payload.get(), contentType));
-            } else if (!defaultPayloads.isEmpty()) {
+            }
+            if (payload.isPresent()) {
+                b.payloads(Payload.read(payload.get(), body != null ? null : contentType));
+            } else if (body == null && !defaultPayloads.isEmpty()) {
                 b.payloads(defaultPayloads);
             }
             s.get(CoreSettings.METHOD).ifPresent(b::method);

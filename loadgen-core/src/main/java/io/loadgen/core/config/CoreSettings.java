@@ -46,7 +46,9 @@ public final class CoreSettings {
     /** Request bodies from files. */
     public static final Setting<Optional<Path>> PAYLOAD = Setting.optionalPath("payload")
             .defaultValue(Optional.empty()).flags("--payload").label("FILE|DIR")
-            .doc("Payload file, or directory of files, sent as request bodies; empty for none.").build();
+            .doc("Payload file, or directory of files, sent as request bodies (or, with --body, each rendered into"
+                    + " the body template); a directory of DIR/<label>/<file> or with a labels.csv (file,label) gives"
+                    + " each file its label. Empty for none.").build();
     /** Order of payload files. */
     public static final Setting<PayloadOrder> PAYLOAD_ORDER = Setting.choice("payloadOrder", PayloadOrder.class)
             .defaultValue(PayloadOrder.SEQUENTIAL).flags("--payload-order")

@@ -1,15 +1,21 @@
 package io.loadgen.core.engine;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A text with variables filled per request: {@code ${seq}} (the request's number from 0), {@code ${uuid}} (a random
- * UUID) and {@code ${now_ms}} (wall-clock milliseconds). Text without {@code ${} is used as it is.
+ * A text with variables. Filled per request: {@code ${seq}} (the request's number from 0), {@code ${uuid}} (a random
+ * UUID) and {@code ${now_ms}} (wall-clock milliseconds). Filled once per payload file, by {@link #bind(Payload)}:
+ * {@code ${payload_b64}} (the file's bytes, base64), {@code ${payload_name}} (its name) and {@code ${label}} (its
+ * label). Text without {@code ${} is used as it is.
  */
 final class Template {
-    private enum Var { SEQ, UUID, NOW_MS }
+    private enum Var { SEQ, UUID, NOW_MS, PAYLOAD_B64, PAYLOAD_NAME, LABEL }
+
+    /** The variables' names, for messages. */
+    static final String KNOWN = "${seq}, ${uuid}, ${now_ms}, ${payload_b64}, ${payload_name}, ${label}";
 
     private final String source;
     private final List<Object> parts;
@@ -38,23 +44,75 @@ final class Template {
             }
             int close = text.indexOf('}', open);
             if (close < 0) {
-                throw new IllegalArgumentException("unclosed ${ in template '" + text + "'");
+                throw new IllegalArgumentException("unclosed ${ in template '" + abbreviate(text) + "'");
             }
             String name = text.substring(open + 2, close);
             parts.add(switch (name) {
                 case "seq" -> Var.SEQ;
                 case "uuid" -> Var.UUID;
                 case "now_ms" -> Var.NOW_MS;
+                case "payload_b64" -> Var.PAYLOAD_B64;
+                case "payload_name" -> Var.PAYLOAD_NAME;
+                case "label" -> Var.LABEL;
                 default -> throw new IllegalArgumentException("unknown template variable ${" + name
-                        + "} in '" + text + "'; known: ${seq}, ${uuid}, ${now_ms}");
+                        + "} in '" + abbreviate(text) + "'; known: " + KNOWN);
             });
             i = close + 1;
         }
         return new Template(text, List.copyOf(parts));
     }
 
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
     boolean isConstant() {
         return constant;
+    }
+
+    /** @return whether the text holds a variable that {@link #bind(Payload)} fills */
+    boolean usesPayload() {
+        return parts.stream().anyMatch(p -> p == Var.PAYLOAD_B64 || p == Var.PAYLOAD_NAME || p == Var.LABEL);
+    }
+
+    /**
+     * @param payload the file this template is rendered for
+     * @return this template with the payload's variables filled in (the per-request ones stay), merged into
+     *     constant runs of text, so that a template of only payload variables renders at no cost per request
+     * @throws IllegalArgumentException for {@code ${label}} when the payload has none
+     */
+    Template bind(Payload payload) {
+        if (!usesPayload()) {
+            return this;
+        }
+        List<Object> bound = new ArrayList<>();
+        StringBuilder run = new StringBuilder();
+        StringBuilder text = new StringBuilder();
+        for (Object p : parts) {
+            String literal = p instanceof String s ? s : switch ((Var) p) {
+                case PAYLOAD_B64 -> Base64.getEncoder().encodeToString(payload.bytes());
+                case PAYLOAD_NAME -> payload.name();
+                case LABEL -> payload.label().orElseThrow(() -> new IllegalArgumentException("${label} in the body"
+                        + " or a header, but payload " + payload.name() + " has no label: give a directory of"
+                        + " DIR/<label>/<file> or a labels.csv (file,label)"));
+                default -> null;
+            };
+            if (literal != null) {
+                run.append(literal);
+                text.append(literal);
+            } else {
+                if (run.length() > 0) {
+                    bound.add(run.toString());
+                    run.setLength(0);
+                }
+                bound.add(p);
+                text.append("${").append(((Var) p).name().toLowerCase(java.util.Locale.ROOT)).append('}');
+            }
+        }
+        if (run.length() > 0) {
+            bound.add(run.toString());
+        }
+        return new Template(text.toString(), List.copyOf(bound));
     }
 
     String render(long seq) {
@@ -70,7 +128,7 @@ final class Template {
                     case SEQ -> sb.append(seq);
                     case UUID -> sb.append(UUID.randomUUID());
                     case NOW_MS -> sb.append(System.currentTimeMillis());
-                    default -> throw new AssertionError(p);
+                    default -> throw new IllegalStateException(p + " is filled per payload: bind the template first");
                 }
             }
         }

@@ -12,7 +12,11 @@ import java.util.SplittableRandom;
  * built with {@link #builder(URI)}.
  *
  * <p>Header values and a body template may hold the variables {@code ${seq}}, {@code ${uuid}} and
- * {@code ${now_ms}}. Payloads are used in order (cycling) or at random with a seed.
+ * {@code ${now_ms}}, filled per request. Payloads are used in order (cycling) or at random with a seed. A body
+ * template with payloads means "this template, once per payload file": its payload variables
+ * ({@code ${payload_b64}}, {@code ${payload_name}}, {@code ${label}}, in headers too) are filled once per payload
+ * when the workload is built, and only the per-request ones per request, so a template without them costs a
+ * transport no more per request than the raw payload does.
  */
 public final class Workload {
     /** How payloads are picked. */
@@ -32,6 +36,12 @@ public final class Workload {
     private final List<Payload> payloads;
     private final PayloadOrder order;
     private final long seed;
+    /** Per payload (or one, without payloads): the body template with the payload's variables filled in, or null. */
+    private final Template[] boundBodies;
+    /** Per payload: the header value templates, likewise. */
+    private final Template[][] boundHeaders;
+    /** Whether no header or body holds a per-request variable. */
+    private final boolean constant;
 
     private Workload(Builder b) {
         this(b, b.target);
@@ -47,6 +57,21 @@ public final class Workload {
         this.payloads = List.copyOf(b.payloads);
         this.order = b.order;
         this.seed = b.seed;
+        int n = Math.max(1, payloads.size());
+        this.boundBodies = new Template[n];
+        this.boundHeaders = new Template[n][];
+        boolean allConstant = true;
+        for (int i = 0; i < n; i++) {
+            Payload p = payloads.isEmpty() ? null : payloads.get(i);
+            boundBodies[i] = bodyTemplate == null ? null : p == null ? bodyTemplate : bodyTemplate.bind(p);
+            boundHeaders[i] = new Template[headerValues.size()];
+            for (int h = 0; h < headerValues.size(); h++) {
+                boundHeaders[i][h] = p == null ? headerValues.get(h) : headerValues.get(h).bind(p);
+                allConstant &= boundHeaders[i][h].isConstant();
+            }
+            allConstant &= boundBodies[i] == null || boundBodies[i].isConstant();
+        }
+        this.constant = allConstant;
     }
 
     /**
@@ -111,8 +136,6 @@ public final class Workload {
     public final class RequestSource {
         private final SplittableRandom random;
         private final java.util.concurrent.atomic.AtomicLong sequence;
-        private final boolean constant = headerValues.stream().allMatch(Template::isConstant)
-                && (bodyTemplate == null || bodyTemplate.isConstant());
         private final Request[] made = new Request[Math.max(1, payloads.size())];
         private long own;
 
@@ -141,17 +164,17 @@ public final class Workload {
         private Request build(long n, int payloadIndex) {
             List<Request.Header> headers = new ArrayList<>(headerNames.size());
             for (int i = 0; i < headerNames.size(); i++) {
-                headers.add(new Request.Header(headerNames.get(i), headerValues.get(i).render(n)));
+                headers.add(new Request.Header(headerNames.get(i), boundHeaders[payloadIndex][i].render(n)));
             }
             byte[] body = null;
             String contentType = null;
-            if (!payloads.isEmpty()) {
+            if (bodyTemplate != null) {
+                body = boundBodies[payloadIndex].render(n).getBytes(StandardCharsets.UTF_8);
+                contentType = bodyContentType;
+            } else if (!payloads.isEmpty()) {
                 Payload p = payloads.get(payloadIndex);
                 body = p.bytes();
                 contentType = p.contentType();
-            } else if (bodyTemplate != null) {
-                body = bodyTemplate.render(n).getBytes(StandardCharsets.UTF_8);
-                contentType = bodyContentType;
             }
             return new Request(method, target, headers, body, contentType);
         }
@@ -200,7 +223,8 @@ public final class Workload {
         }
 
         /**
-         * @param template the body, may hold template variables; replaces payloads
+         * @param template the body, may hold template variables; with {@link #payloads}, the body of each payload
+         *     file (its payload variables filled from it)
          * @param contentType its content type; default {@code application/json}
          */
         public Builder body(String template, String contentType) {
@@ -208,17 +232,15 @@ public final class Workload {
             if (contentType != null) {
                 this.bodyContentType = contentType;
             }
-            this.payloads = List.of();
             return this;
         }
 
-        /** @param p bodies to send; replaces a body template */
+        /** @param p the payload files: the bodies as they are, or what a {@link #body} template is rendered for */
         public Builder payloads(List<Payload> p) {
             if (p == null || p.isEmpty()) {
                 throw new IllegalArgumentException("payloads must not be empty");
             }
             this.payloads = List.copyOf(p);
-            this.bodyTemplate = null;
             return this;
         }
 
@@ -234,7 +256,16 @@ public final class Workload {
             return this;
         }
 
+        /**
+         * @throws IllegalArgumentException when a template uses a payload variable without payloads, or
+         *     {@code ${label}} for a payload without a label
+         */
         public Workload build() {
+            if (payloads.isEmpty() && (bodyTemplate != null && bodyTemplate.usesPayload()
+                    || headerValues.stream().anyMatch(Template::usesPayload))) {
+                throw new IllegalArgumentException("${payload_b64}, ${payload_name} and ${label} need payload files:"
+                        + " give --payload FILE|DIR with the template");
+            }
             if (method == null) {
                 method = (bodyTemplate != null || !payloads.isEmpty()) ? "POST" : "GET";
             }

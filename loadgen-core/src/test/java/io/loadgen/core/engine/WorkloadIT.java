@@ -3,6 +3,7 @@ package io.loadgen.core.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loadgen.core.metrics.RunSummary;
@@ -127,6 +128,86 @@ class WorkloadIT {
                 assertTrue(got.get(i).headers().get("Content-Type").startsWith("application/json"));
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aBodyTemplateIsRenderedOncePerPayloadFileWithItsBase64NameAndLabel(TransportConfig.Kind kind,
+            @TempDir Path dir) throws Exception {
+        // the ImageFolder layout: DIR/<label>/<file>
+        Files.createDirectories(dir.resolve("cat"));
+        Files.createDirectories(dir.resolve("dog"));
+        byte[] cat = {(byte) 0xFF, (byte) 0xD8, 1, 2, 3};
+        byte[] dog = {(byte) 0x89, 'P', 'N', 'G', 0, (byte) 0xFE};
+        Files.write(dir.resolve("cat/c1.jpg"), cat);
+        Files.write(dir.resolve("dog/d1.png"), dog);
+        List<Payload> payloads = Payload.read(dir, null);
+        assertEquals(List.of("cat/c1.jpg", "dog/d1.png"), payloads.stream().map(Payload::name).toList());
+        assertEquals(List.of("cat", "dog"), payloads.stream().map(p -> p.label().orElseThrow()).toList());
+        try (LoopbackServer server = LoopbackServer.start(r -> 200, true)) {
+            Workload w = Workload.builder(server.uri("/v1/models/m:predict")).payloads(payloads)
+                    .header("X-Label", "${label}")
+                    .body("{\"instances\": [{\"b64\": \"${payload_b64}\"}], \"name\": \"${payload_name}\","
+                            + " \"n\": ${seq}}", null).build();
+            RunSummary s = run(w, 50, 4, TransportConfig.custom().kind(kind).build());
+            assertEquals(4, s.counts().ok());
+            List<LoopbackServer.Received> got = server.received();
+            for (int i = 0; i < 4; i++) {
+                byte[] bytes = i % 2 == 0 ? cat : dog;
+                String name = i % 2 == 0 ? "cat/c1.jpg" : "dog/d1.png";
+                assertEquals("{\"instances\": [{\"b64\": \"" + java.util.Base64.getEncoder().encodeToString(bytes)
+                        + "\"}], \"name\": \"" + name + "\", \"n\": " + i + "}",
+                        new String(got.get(i).body(), StandardCharsets.UTF_8), "request " + i);
+                assertEquals(i % 2 == 0 ? "cat" : "dog", got.get(i).headers().get("X-Label"));
+                assertTrue(got.get(i).headers().get("Content-Type").startsWith("application/json"),
+                        "the template's type, not the files'");
+            }
+        }
+    }
+
+    @Test
+    void aTemplateOfPayloadVariablesOnlyIsOneRequestPerPayload(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.jpg"), "A");
+        Files.writeString(dir.resolve("b.jpg"), "B");
+        Files.writeString(dir.resolve(Payload.LABELS_FILE), "file,label\na.jpg,7\nb.jpg,\"Ankle boot\"\n");
+        List<Payload> payloads = Payload.read(dir, null);
+        assertEquals(2, payloads.size(), "labels.csv is not a payload");
+        assertEquals("Ankle boot", payloads.get(1).label().orElseThrow());
+        Workload w = Workload.builder(URI.create("http://127.0.0.1/")).payloads(payloads)
+                .body("{\"img_data\": \"${payload_b64}\", \"label\": \"${label}\"}", null).build();
+        Workload.RequestSource src = w.newSource();
+        Request first = src.next();
+        src.next();
+        assertSame(first, src.next(), "no per-request variable: the same Request for a payload every time, so"
+                + " that a transport encodes it once");
+        assertEquals("{\"img_data\": \"QQ==\", \"label\": \"7\"}", new String(first.body(),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void payloadVariablesWithoutPayloadsOrLabelsAreRefusedNamingWhatIsMissing(@TempDir Path dir) throws Exception {
+        IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Workload.builder(URI.create("http://127.0.0.1/")).body("${payload_b64}", null).build());
+        assertTrue(none.getMessage().contains("--payload"), none.getMessage());
+        Files.writeString(dir.resolve("a.jpg"), "A");
+        IllegalArgumentException unlabelled = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Workload.builder(URI.create("http://127.0.0.1/"))
+                        .payloads(Payload.read(dir, null)).body("${label}", null).build());
+        assertTrue(unlabelled.getMessage().contains("a.jpg has no label"), unlabelled.getMessage());
+        Files.writeString(dir.resolve("b.jpg"), "B");
+        Files.writeString(dir.resolve(Payload.LABELS_FILE), "a.jpg,1\n");
+        IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Payload.read(dir, null));
+        assertTrue(missing.getMessage().contains("no label for b.jpg"), missing.getMessage());
+        Files.writeString(dir.resolve(Payload.LABELS_FILE), "a.jpg,1\nb.jpg,2\nc.jpg,3\n");
+        IllegalArgumentException extra = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Payload.read(dir, null));
+        assertTrue(extra.getMessage().contains("lists c.jpg"), extra.getMessage());
+        IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Workload.builder(URI.create("http://127.0.0.1/"))
+                        .body("${payload}", null));
+        assertTrue(unknown.getMessage().contains("${payload_b64}"), "the message lists the variables: "
+                + unknown.getMessage());
     }
 
     @Test
