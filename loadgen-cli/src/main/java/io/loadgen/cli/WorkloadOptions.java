@@ -25,6 +25,12 @@ final class WorkloadOptions {
             + " $${payload_name} and $${label} (from DIR/<label>/<file> or DIR/labels.csv).")
     String body;
 
+    @Option(names = "--check", paramLabel = "CHECK", description = "A check every answer must pass, counted as"
+            + " error kind 'check' when it fails: status==200 (or 2xx), 'json:/json/pointer==VALUE' (VALUE may hold"
+            + " $${label} and $${payload_name}), 'json:/pointer exists', 'body~REGEX'. Repeatable; all must pass."
+            + " summary.json gets \"checks\": {passed, failed, ratio, by_check}; --assert 'checks>99%%' gates on it.")
+    List<String> checks = new ArrayList<>();
+
     @Option(names = "--content-type", paramLabel = "TYPE", description = "Content type of the body (default: from"
             + " the payload file extension; application/json for --body).")
     String contentType;
@@ -58,6 +64,7 @@ final class WorkloadOptions {
                 b.payloads(defaultPayloads);
             }
             s.get(CoreSettings.METHOD).ifPresent(b::method);
+            b.checks(checks);
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);

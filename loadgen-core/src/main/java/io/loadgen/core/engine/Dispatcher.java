@@ -42,11 +42,14 @@ final class Dispatcher {
      * @param wakeLane wakes the lane's thread (a slot came free while requests wait)
      * @param rate the lane's share of the rate asked for now, for the auto limit
      */
+    private final ResponseChecks checks;
+
     Dispatcher(Transport transport, Workload.RequestSource requests, Recorder recorder, EngineConfig config,
             InFlightLimit limit, Runnable wakeLane, java.util.function.DoubleSupplier rate) {
         this.rate = rate;
         this.transport = transport;
         this.requests = requests;
+        this.checks = requests.checks();
         this.recorder = recorder;
         this.overflow = config.overflow();
         this.maxQueued = config.maxQueued();
@@ -160,9 +163,10 @@ final class Dispatcher {
             peak = n;
         }
         bucket.sent();
-        InFlightExchange e = new InFlightExchange(bucket, intendedNanos);
+        Request r = requests.next();
+        InFlightExchange e = new InFlightExchange(bucket, intendedNanos, r.payload());
         live.add(e);
-        transport.send(requests.next(), e);
+        transport.send(r, e);
     }
 
     private void ended(InFlightExchange e, Outcome outcome, long end) {
@@ -244,9 +248,12 @@ final class Dispatcher {
         private InFlightExchange prev;
         private InFlightExchange next;
 
-        InFlightExchange(Recorder.Bucket bucket, long intended) {
+        private final int payload;
+
+        InFlightExchange(Recorder.Bucket bucket, long intended, int payload) {
             this.bucket = bucket;
             this.intended = intended;
+            this.payload = payload;
         }
 
         /** @return whether this call ended the exchange (the first of answer, failure and abandonment) */
@@ -261,7 +268,16 @@ final class Dispatcher {
 
         @Override
         public void responded(int status, long nanos) {
-            ended(this, Outcome.ofStatus(status), nanos);
+            responded(status, null, nanos);
+        }
+
+        @Override
+        public void responded(int status, byte[] body, long nanos) {
+            Outcome o = Outcome.ofStatus(status);
+            if (!checks.isEmpty() && !checks.passes(status, body, payload) && o == Outcome.OK) {
+                o = Outcome.CHECK; // an HTTP error stays one; an answer that fails a check is a check error
+            }
+            ended(this, o, nanos);
         }
 
         @Override

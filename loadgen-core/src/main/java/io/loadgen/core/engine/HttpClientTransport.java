@@ -58,6 +58,7 @@ public final class HttpClientTransport implements Transport {
     /** The pool's maximum now, and the one asked for (guarded by this). */
     private int granted;
     private int wanted;
+    private final int keepBodyBytes;
     private final ConnectPacing pacing = new ConnectPacing(System.nanoTime());
     private java.util.concurrent.ScheduledFuture<?> raising;
 
@@ -69,6 +70,7 @@ public final class HttpClientTransport implements Transport {
      * @param threads makes the I/O reactor's threads
      */
     public HttpClientTransport(TransportConfig config, int connections, java.util.concurrent.ThreadFactory threads) {
+        this.keepBodyBytes = config.keepBodyBytes();
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
         IOReactorConfig io = IOReactorConfig.custom()
@@ -161,10 +163,16 @@ public final class HttpClientTransport implements Transport {
         HttpClientContext context = HttpClientContext.create();
         context.setAttribute(EXCHANGE, exchange);
         try {
-            client.execute(producer, new StatusConsumer(), context, new FutureCallback<Integer>() {
+            StatusConsumer consumer = new StatusConsumer(keepBodyBytes);
+            client.execute(producer, consumer, context, new FutureCallback<Integer>() {
                 @Override
                 public void completed(Integer status) {
-                    exchange.responded(status, System.nanoTime());
+                    byte[] body = consumer.body();
+                    if (body == null) {
+                        exchange.responded(status, System.nanoTime());
+                    } else {
+                        exchange.responded(status, body, System.nanoTime());
+                    }
                 }
 
                 @Override
@@ -294,9 +302,20 @@ public final class HttpClientTransport implements Transport {
         }
     }
 
-    /** Reads the status and discards the body. */
+    /** Reads the status, and keeps the first {@code keep} bytes of the body (none when 0) and discards the rest. */
     private static final class StatusConsumer extends AbstractBinResponseConsumer<Integer> {
+        private final int keep;
+        private java.io.ByteArrayOutputStream kept;
         private int status;
+
+        StatusConsumer(int keep) {
+            this.keep = keep;
+        }
+
+        /** @return the kept body, or null when bodies are discarded */
+        byte[] body() {
+            return keep == 0 ? null : kept == null ? new byte[0] : kept.toByteArray();
+        }
 
         @Override
         protected void start(HttpResponse response, ContentType contentType) {
@@ -315,6 +334,15 @@ public final class HttpClientTransport implements Transport {
 
         @Override
         protected void data(ByteBuffer src, boolean endOfStream) {
+            if (keep > 0) {
+                if (kept == null) {
+                    kept = new java.io.ByteArrayOutputStream(Math.min(keep, 4096));
+                }
+                int take = Math.min(src.remaining(), keep - kept.size());
+                for (int i = 0; i < take; i++) {
+                    kept.write(src.get(src.position() + i));
+                }
+            }
             src.position(src.limit());
         }
 

@@ -2,7 +2,9 @@ package io.loadgen.core.engine;
 
 import io.loadgen.core.control.RunState;
 import io.loadgen.core.http1.Http1Client;
+import io.loadgen.core.metrics.CheckCounts;
 import io.loadgen.core.metrics.Counts;
+import io.loadgen.core.metrics.ErrorCounts;
 import io.loadgen.core.metrics.GeneratorLoad;
 import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
@@ -84,7 +86,9 @@ final class Run {
     Run(Workload workload, TransportConfig transportConfig, EngineConfig engineConfig, RunPlan plan,
             List<IntervalListener> listeners) {
         this.workload = workload;
-        this.transportConfig = transportConfig;
+        // answers are checked: the transports keep what of each body a check reads
+        this.transportConfig = workload.checks().needsBody()
+                ? transportConfig.toBuilder().keepBodyBytes(ResponseChecks.BODY_BYTES).build() : transportConfig;
         this.engineConfig = engineConfig;
         this.plan = plan;
         this.listeners = List.copyOf(listeners);
@@ -151,6 +155,7 @@ final class Run {
         for (int i = 0; i < n; i++) {
             transports.add(lean ? http1.pool(i, workload.target(), transportConfig.connectTimeout(),
                     transportConfig.responseTimeout(), initialPool(n, i), transportConfig.pipelining(),
+                    this.transportConfig.keepBodyBytes(),
                     workload.method().equals("HEAD")) : httpClient);
         }
         if (lean) {
@@ -556,7 +561,17 @@ final class Run {
                 plan.isClosedLoop() ? "closed" : plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, win,
                 warm, reason == null ? "running" : reason, totals.intervals(), c, totals.completedBeforeEnd(),
                 totals.latency(), totals.serviceTime(), totals.sendLag(), verdict, load, selfWarm,
-                plan.isClosedLoop() ? concurrency : 0, lean ? "lean" : "httpclient");
+                plan.isClosedLoop() ? concurrency : 0, lean ? "lean" : "httpclient", checkCounts(c));
+    }
+
+    /** @return the window's answers against the checks: an HTTP error response counts as failed */
+    private CheckCounts checkCounts(Counts c) {
+        ResponseChecks checks = workload.checks();
+        if (checks.isEmpty()) {
+            return CheckCounts.NONE;
+        }
+        ErrorCounts e = c.errors();
+        return new CheckCounts(true, c.ok(), e.check() + e.http4xx() + e.http5xx(), checks.failuresByCheck());
     }
 
     private VerdictJudge.Limits limits() {

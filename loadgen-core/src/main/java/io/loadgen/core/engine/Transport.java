@@ -35,6 +35,16 @@ public interface Transport extends AutoCloseable {
         /** The whole response arrived. */
         void responded(int status, long nanos);
 
+        /**
+         * The whole response arrived, and the transport kept its body because the run checks answers
+         * ({@link TransportConfig#keepBodyBytes()}).
+         *
+         * @param body the body's first bytes, at most {@code keepBodyBytes}
+         */
+        default void responded(int status, byte[] body, long nanos) {
+            responded(status, nanos);
+        }
+
         /** The request failed without a response. */
         void failed(Throwable cause, long nanos);
     }

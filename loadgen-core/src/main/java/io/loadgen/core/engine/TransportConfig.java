@@ -44,10 +44,12 @@ public final class TransportConfig {
     private final int ioThreads;
     private final Kind kind;
     private final int pipelining;
+    private final int keepBodyBytes;
 
     private TransportConfig(Builder b) {
         this.kind = b.kind;
         this.pipelining = b.pipelining;
+        this.keepBodyBytes = b.keepBodyBytes;
         this.httpVersion = b.httpVersion;
         this.connections = b.connections;
         this.connectTimeout = b.connectTimeout;
@@ -74,11 +76,17 @@ public final class TransportConfig {
     /** @return a builder holding this config's values */
     public Builder toBuilder() {
         return custom().httpVersion(httpVersion).connections(connections).connectTimeout(connectTimeout)
-                .responseTimeout(responseTimeout).ioThreads(ioThreads).kind(kind).pipelining(pipelining);
+                .responseTimeout(responseTimeout).ioThreads(ioThreads).kind(kind).pipelining(pipelining)
+                .keepBodyBytes(keepBodyBytes);
     }
 
     public HttpVersion httpVersion() {
         return httpVersion;
+    }
+
+    /** @return how much of each response body the transport keeps (0: none, bodies are discarded) */
+    public int keepBodyBytes() {
+        return keepBodyBytes;
     }
 
     /** @return the connection count, or 0 for "sized from the rate" (see {@link #connectionsFor(double)}) */
@@ -162,8 +170,22 @@ public final class TransportConfig {
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private Kind kind = CoreSettings.TRANSPORT.defaultValue();
         private int pipelining = CoreSettings.PIPELINE.defaultValue();
+        private int keepBodyBytes;
 
         private Builder() {
+        }
+
+        /**
+         * @param n how much of each response body the transport keeps for the answer's checks, in
+         *     {@code [0, 16 MiB]}; default 0: bodies are read and discarded. The engine sets it when a check reads
+         *     the body ({@link ResponseChecks#BODY_BYTES}).
+         */
+        public Builder keepBodyBytes(int n) {
+            if (n < 0 || n > (16 << 20)) {
+                throw new IllegalArgumentException("keepBodyBytes must be in [0, 16777216], got " + n);
+            }
+            this.keepBodyBytes = n;
+            return this;
         }
 
         /** @param k the transport ({@link Kind}); default {@link Kind#AUTO} */

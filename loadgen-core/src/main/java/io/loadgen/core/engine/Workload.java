@@ -42,6 +42,7 @@ public final class Workload {
     private final Template[][] boundHeaders;
     /** Whether no header or body holds a per-request variable. */
     private final boolean constant;
+    private final ResponseChecks checks;
 
     private Workload(Builder b) {
         this(b, b.target);
@@ -72,6 +73,12 @@ public final class Workload {
             allConstant &= boundBodies[i] == null || boundBodies[i].isConstant();
         }
         this.constant = allConstant;
+        this.checks = ResponseChecks.parse(b.checks, payloads);
+    }
+
+    /** @return the checks every answer must pass, shared by the run's lanes (their counters too) */
+    public ResponseChecks checks() {
+        return checks;
     }
 
     /**
@@ -144,6 +151,11 @@ public final class Workload {
             this.sequence = sequence;
         }
 
+        /** @return the workload's checks */
+        public ResponseChecks checks() {
+            return checks;
+        }
+
         /** @return the next request */
         public Request next() {
             // the shared counter only when a variable needs it: no contention between lanes otherwise
@@ -176,7 +188,7 @@ public final class Workload {
                 body = p.bytes();
                 contentType = p.contentType();
             }
-            return new Request(method, target, headers, body, contentType);
+            return new Request(method, target, headers, body, contentType, payloads.isEmpty() ? -1 : payloadIndex);
         }
     }
 
@@ -191,6 +203,7 @@ public final class Workload {
         private List<Payload> payloads = List.of();
         private PayloadOrder order = PayloadOrder.SEQUENTIAL;
         private long seed = 1;
+        private List<String> checks = List.of();
 
         private Builder(URI target) {
             if (target == null || target.getScheme() == null || target.getHost() == null
@@ -244,6 +257,15 @@ public final class Workload {
             return this;
         }
 
+        /**
+         * @param specs checks every answer must pass ({@link ResponseChecks}: {@code status==200},
+         *     {@code json:/pointer==VALUE}, {@code json:/pointer exists}, {@code body~REGEX}); default none
+         */
+        public Builder checks(List<String> specs) {
+            this.checks = List.copyOf(specs);
+            return this;
+        }
+
         /** @param o how payloads are picked; default {@link PayloadOrder#SEQUENTIAL} */
         public Builder payloadOrder(PayloadOrder o) {
             this.order = o;
@@ -258,7 +280,7 @@ public final class Workload {
 
         /**
          * @throws IllegalArgumentException when a template uses a payload variable without payloads, or
-         *     {@code ${label}} for a payload without a label
+         *     {@code ${label}} for a payload without a label, or a check is malformed
          */
         public Workload build() {
             if (payloads.isEmpty() && (bodyTemplate != null && bodyTemplate.usesPayload()

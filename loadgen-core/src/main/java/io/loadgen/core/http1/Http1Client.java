@@ -72,13 +72,14 @@ public final class Http1Client implements AutoCloseable {
      * @param responseTimeout response timeout, from the write
      * @param maxConnections connections at most
      * @param pipelining requests outstanding on one connection at most
+     * @param keepBodyBytes how much of each response body to keep for checks, {@code >= 0} (0: discard)
      * @param headRequests whether the requests are HEAD requests
      * @return the pool; use it on loop {@code i} only
      */
     public Http1Pool pool(int i, URI target, Duration connectTimeout, Duration responseTimeout, int maxConnections,
-            int pipelining, boolean headRequests) {
+            int pipelining, int keepBodyBytes, boolean headRequests) {
         return new Http1Pool(loops.get(i), channelType, target, connectTimeout, responseTimeout, maxConnections,
-                pipelining, headRequests);
+                pipelining, keepBodyBytes, headRequests);
     }
 
     @Override

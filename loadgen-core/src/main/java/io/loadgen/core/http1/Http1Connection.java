@@ -35,9 +35,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
     private boolean active;
     private boolean closed;
 
-    Http1Connection(Http1Pool pool, boolean headRequests) {
+    Http1Connection(Http1Pool pool, boolean headRequests, int keepBodyBytes) {
         this.pool = pool;
-        this.parser = new ResponseParser(headRequests);
+        this.parser = new ResponseParser(headRequests, keepBodyBytes);
     }
 
     /** @return requests written or waiting to be, and not yet answered */
@@ -112,7 +112,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
     }
 
     @Override
-    public void response(int status, boolean keepAlive) {
+    public void response(int status, boolean keepAlive, byte[] body) {
         Pending p = outstanding.poll();
         if (p == null) {
             return; // answered after a failure already ended it
@@ -125,7 +125,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         if (keepAlive && outstanding.isEmpty()) {
             pool.idle(this);
         }
-        p.exchange.responded(status, now);
+        if (body == null) {
+            p.exchange.responded(status, now);
+        } else {
+            p.exchange.responded(status, body, now);
+        }
         if (!keepAlive) {
             failAll(new IOException("the server closed the connection (Connection: close) with requests pipelined"
                     + " behind the answered one"));

@@ -37,6 +37,7 @@ public final class Http1Pool implements Transport {
     private final long timeoutNanos;
     private final int depth;
     private final boolean head;
+    private final int keepBodyBytes;
     private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
     private final List<Http1Connection> all = new ArrayList<>();
     private final ArrayDeque<Http1Connection.Pending> waiting = new ArrayDeque<>();
@@ -57,10 +58,12 @@ public final class Http1Pool implements Transport {
      * @param responseTimeout the longest a request may wait for its whole response once written
      * @param maxConnections connections at most, {@code >= 1}
      * @param pipelining requests outstanding on one connection at most, {@code >= 1}
+     * @param keepBodyBytes how much of each response body to keep for checks, {@code >= 0} (0: discard)
      * @param headRequests whether the requests are HEAD requests
      */
     Http1Pool(EventLoop loop, Class<? extends Channel> channelType, URI target, Duration connectTimeout,
-            Duration responseTimeout, int maxConnections, int pipelining, boolean headRequests) {
+            Duration responseTimeout, int maxConnections, int pipelining, int keepBodyBytes, boolean headRequests) {
+        this.keepBodyBytes = keepBodyBytes;
         this.loop = loop;
         this.address = new InetSocketAddress(target.getHost(), target.getPort() < 0 ? 80 : target.getPort());
         this.encoder = new RequestEncoder(target);
@@ -147,7 +150,7 @@ public final class Http1Pool implements Transport {
     }
 
     private Http1Connection open() {
-        Http1Connection c = new Http1Connection(this, head);
+        Http1Connection c = new Http1Connection(this, head, keepBodyBytes);
         connect(c);
         return c;
     }
@@ -190,7 +193,7 @@ public final class Http1Pool implements Transport {
             }
             int[] left = {want};
             for (int i = 0; i < want; i++) {
-                Http1Connection c = new Http1Connection(this, head);
+                Http1Connection c = new Http1Connection(this, head, keepBodyBytes);
                 connect(c).addListener(f -> {
                     if (--left[0] == 0) {
                         done.complete(all.size());

@@ -22,8 +22,9 @@ final class ResponseParser {
         /**
          * @param status the status code
          * @param keepAlive whether the connection may carry another request
+         * @param body the body's first bytes when the parser keeps bodies, else {@code null}
          */
-        void response(int status, boolean keepAlive);
+        void response(int status, boolean keepAlive, byte[] body);
     }
 
     /** The stream is not HTTP/1.x as this parser reads it. */
@@ -54,13 +55,42 @@ final class ResponseParser {
     private long length;
     private long remaining;
     private int headers;
+    private final int keep;
+    private byte[] body;
+    private int kept;
 
     /**
      * @param headRequests whether the requests on this connection are HEAD requests (their responses have no body;
      *     a run sends one method)
      */
     ResponseParser(boolean headRequests) {
+        this(headRequests, 0);
+    }
+
+    /**
+     * @param headRequests as above
+     * @param keepBodyBytes how much of each body to keep and hand to the listener, {@code >= 0}; 0 discards bodies
+     *     (nothing is copied)
+     */
+    ResponseParser(boolean headRequests, int keepBodyBytes) {
         this.noBody = headRequests;
+        this.keep = keepBodyBytes;
+    }
+
+    /** Copies up to what is left of the kept part of the body from {@code in} (its reader index unchanged). */
+    private void keepBody(ByteBuf in, int n) {
+        if (keep == 0 || kept >= keep) {
+            return;
+        }
+        if (body == null) {
+            body = new byte[Math.min(keep, 4096)];
+        }
+        int take = Math.min(n, keep - kept);
+        if (kept + take > body.length) {
+            body = java.util.Arrays.copyOf(body, Math.min(keep, Math.max(body.length * 2, kept + take)));
+        }
+        in.getBytes(in.readerIndex(), body, kept, take);
+        kept += take;
     }
 
     /** A request was sent: its response comes after those already expected. */
@@ -86,6 +116,8 @@ final class ResponseParser {
         length = -1;
         headers = 0;
         carried = 0;
+        body = null;
+        kept = 0;
     }
 
 
@@ -108,6 +140,7 @@ final class ResponseParser {
                 }
                 case BODY, CHUNK_DATA -> {
                     int n = (int) Math.min(remaining, in.readableBytes());
+                    keepBody(in, n);
                     in.skipBytes(n);
                     remaining -= n;
                     if (remaining == 0) {
@@ -118,7 +151,10 @@ final class ResponseParser {
                         }
                     }
                 }
-                case UNTIL_CLOSE -> in.skipBytes(in.readableBytes());
+                case UNTIL_CLOSE -> {
+                    keepBody(in, in.readableBytes());
+                    in.skipBytes(in.readableBytes());
+                }
                 default -> throw new IllegalStateException(state.toString());
             }
         }
@@ -133,7 +169,7 @@ final class ResponseParser {
         if (state == State.UNTIL_CLOSE) {
             state = State.IDLE;
             expected--;
-            listener.response(status, false);
+            listener.response(status, false, keptBody());
             return true;
         }
         return false;
@@ -396,11 +432,20 @@ final class ResponseParser {
     private void complete(Listener listener) {
         boolean keepAlive = !close && (!http10 || keepAliveHeader) && status != 101;
         int s = status;
+        byte[] b = keptBody();
         expected--;
         state = State.IDLE;
         if (keepAlive && expected > 0) {
             startResponse();
         }
-        listener.response(s, keepAlive);
+        listener.response(s, keepAlive, b);
+    }
+
+    /** @return the kept body, trimmed, or null when bodies are discarded */
+    private byte[] keptBody() {
+        if (keep == 0) {
+            return null;
+        }
+        return body == null ? new byte[0] : kept == body.length ? body : java.util.Arrays.copyOf(body, kept);
     }
 }

@@ -13,7 +13,9 @@ public enum Outcome {
     /** A response with status 5xx. */
     HTTP_5XX,
     /** Anything else: protocol error, connection reset, cancelled at the end of a run. */
-    OTHER;
+    OTHER,
+    /** A response with status 1xx, 2xx or 3xx whose answer failed a check ({@code --check}). */
+    CHECK;
 
     /** @return the outcome of an HTTP response with this status code */
     public static Outcome ofStatus(int status) {
@@ -25,6 +27,6 @@ public enum Outcome {
 
     /** @return whether a response arrived (so response time and service time were measured) */
     public boolean hasResponse() {
-        return this == OK || this == HTTP_4XX || this == HTTP_5XX;
+        return this == OK || this == HTTP_4XX || this == HTTP_5XX || this == CHECK;
     }
 }

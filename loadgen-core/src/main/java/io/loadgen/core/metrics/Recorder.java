@@ -303,7 +303,8 @@ public final class Recorder {
                     ended[Outcome.TIMEOUT.ordinal()].sum(),
                     ended[Outcome.HTTP_4XX.ordinal()].sum(),
                     ended[Outcome.HTTP_5XX.ordinal()].sum(),
-                    ended[Outcome.OTHER.ordinal()].sum());
+                    ended[Outcome.OTHER.ordinal()].sum(),
+                    ended[Outcome.CHECK.ordinal()].sum());
             Counts counts = new Counts(scheduled.sum(), sent.sum(), dropped.sum(), ok + errors.total(), ok, errors,
                     unfinished.sum(), waited.sum());
             return new Sealed(index, startNanos, lengthNanos, counts, new IntervalHistograms(latency, service, lag),

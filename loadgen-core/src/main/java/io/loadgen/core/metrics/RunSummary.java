@@ -31,11 +31,21 @@ import java.time.Instant;
  * @param concurrency closed-loop sessions at the end (latency is then measured from the actual send), or 0 for an
  *     open-loop run (latency from the intended send time)
  * @param transport {@code lean} or {@code httpclient}
+ * @param checks how the answers fared against the run's checks ({@link CheckCounts#NONE} without checks)
  */
 public record RunSummary(String target, String profile, String arrival, Instant start, Duration duration,
         Duration warmup, String state, long intervals, Counts counts, long completedBeforeEnd, LatencySummary latency,
         LatencySummary serviceTime, LatencySummary sendLag, Verdict verdict, GeneratorLoad generator,
-        String selfWarm, int concurrency, String transport) implements Serializable {
+        String selfWarm, int concurrency, String transport, CheckCounts checks) implements Serializable {
+
+    /** A summary of a run without checks. */
+    public RunSummary(String target, String profile, String arrival, Instant start, Duration duration,
+            Duration warmup, String state, long intervals, Counts counts, long completedBeforeEnd,
+            LatencySummary latency, LatencySummary serviceTime, LatencySummary sendLag, Verdict verdict,
+            GeneratorLoad generator, String selfWarm, int concurrency, String transport) {
+        this(target, profile, arrival, start, duration, warmup, state, intervals, counts, completedBeforeEnd, latency,
+                serviceTime, sendLag, verdict, generator, selfWarm, concurrency, transport, CheckCounts.NONE);
+    }
 
     /** @return whether the run was closed-loop: its latency is from the actual send, as there is no intended time */
     public boolean closedLoop() {

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * dropped &lt; 0.5%                      dropped as a share of scheduled requests
  * achieved &gt; 99%                      achieved rate as a share of the offered rate
  * achieved &gt; 950                      achieved rate in requests per second
+ * checks &gt; 99%                        responses that passed every --check, as a share of the responses checked
+ *                                     (0 when the run had no checks, or none was checked)
  * valid                               the generator kept its schedule (its verdict is VALID)
  * </pre>
  * Operators: {@code <}, {@code <=}, {@code >}, {@code >=}.
@@ -56,7 +58,7 @@ public record Assertion(String text, String metric, String op, double threshold,
             return new Assertion(text, metric, op, ChronoDurations.millis(d), "ms");
         }
         switch (metric) {
-            case "errors", "dropped" -> {
+            case "errors", "dropped", "checks" -> {
                 if (!"%".equals(unit)) {
                     throw new UsageException("assertion '" + text + "': " + metric + " takes a percentage");
                 }
@@ -72,7 +74,8 @@ public record Assertion(String text, String metric, String op, double threshold,
                 throw new UsageException("assertion '" + text + "': achieved takes a % or a rate");
             }
             default -> throw new UsageException("assertion '" + text + "': unknown metric '" + metric
-                    + "'; known: p50 p90 p99 p999 max mean (and service_/lag_ variants), errors, dropped, achieved");
+                    + "'; known: p50 p90 p99 p999 max mean (and service_/lag_ variants), errors, dropped, achieved,"
+                    + " checks");
         }
     }
 
@@ -115,6 +118,7 @@ public record Assertion(String text, String metric, String op, double threshold,
             case "dropped" -> s.counts().scheduled() == 0 ? 0 : 100.0 * s.counts().dropped() / s.counts().scheduled();
             case "achieved" -> "%".equals(unit) ? (s.offeredRate() == 0 ? 0 : 100.0 * s.achievedRate() / s.offeredRate())
                     : s.achievedRate();
+            case "checks" -> Double.isNaN(s.checks().ratio()) ? 0 : 100.0 * s.checks().ratio();
             default -> throw new IllegalStateException(metric);
         };
     }

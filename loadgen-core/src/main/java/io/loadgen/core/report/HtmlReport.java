@@ -248,7 +248,7 @@ public final class HtmlReport {
         SummaryFile.Errors e = s.errors();
         row(html, "errors", e.total() + " (" + num(100 * s.errorRatio(), 3) + "%: connect " + e.connect()
                 + ", timeout " + e.timeout() + ", 4xx " + e.http4xx() + ", 5xx " + e.http5xx() + ", other "
-                + e.other() + ")");
+                + e.other() + ", check " + e.check() + ")");
         row(html, "dropped", Long.toString(s.dropped()));
         row(html, "unfinished", s.unfinished() + " (still in flight when the drain ended)");
         row(html, "waited in the client", Long.toString(s.waited()));

@@ -63,7 +63,20 @@ public record SummaryFile(String target, String profile, String arrival, String 
         long scheduled, long sent, long completed, long completedBeforeEnd, long ok, Errors errors,
         double errorRatio, long dropped, long unfinished, long waited, Latency latencyMs, Latency serviceTimeMs,
         Latency sendLagMs, VerdictEntry verdict, Generator generator, Map<String, String> settings, String mode,
-        int concurrency, String transport) {
+        int concurrency, String transport,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Checks checks) {
+
+    /**
+     * The answers against the run's checks ({@code --check}); absent without checks.
+     *
+     * @param passed responses of the window that passed every check
+     * @param failed responses of the window that failed one, or were HTTP errors; passed + failed = responses
+     * @param ratio passed / (passed + failed), or null when none was checked
+     * @param byCheck each check's failures over the whole run (its warm-up included), by its spec
+     */
+    public record Checks(long passed, long failed, Double ratio, @JsonProperty("by_check") Map<String, Long> byCheck) {
+    }
 
     /** The file's name in a results dir. */
     public static final String FILE = "summary.json";
@@ -79,9 +92,10 @@ public record SummaryFile(String target, String profile, String arrival, String 
      * @param http4xx answered 4xx
      * @param http5xx answered 5xx
      * @param other anything else
+     * @param check answered, but the answer failed a check ({@code --check})
      */
     public record Errors(long total, long connect, long timeout, @JsonProperty("http_4xx") long http4xx,
-            @JsonProperty("http_5xx") long http5xx, long other) {
+            @JsonProperty("http_5xx") long http5xx, long other, long check) {
     }
 
     /**
@@ -136,14 +150,23 @@ public record SummaryFile(String target, String profile, String arrival, String 
                 round(ChronoDurations.seconds(s.duration()), 3), round(ChronoDurations.seconds(s.warmup()), 3),
                 s.selfWarm(), s.intervals(), round(s.offeredRate(), 3), round(s.achievedRate(), 3),
                 s.counts().scheduled(), s.counts().sent(), s.counts().completed(), s.completedBeforeEnd(),
-                s.counts().ok(), new Errors(e.total(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other()),
+                s.counts().ok(), new Errors(e.total(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other(),
+                        e.check()),
                 round(s.errorRatio(), 6), s.counts().dropped(), s.counts().unfinished(), s.counts().waited(),
                 latency(s.latency()), latency(s.serviceTime()), latency(s.sendLag()),
                 new VerdictEntry(s.verdict().valid(), s.verdict().reasons()),
                 new Generator(g.cores(), round(g.processCpu(), 3), round(g.generatorCpu(), 3), g.busiestThread(),
                         round(g.busiestThreadCpu(), 3), g.gcPauses(), ms(g.gcPauseTotal()), ms(g.gcPauseMax())),
                 java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings)),
-                s.closedLoop() ? "closed" : "open", s.concurrency(), s.transport());
+                s.closedLoop() ? "closed" : "open", s.concurrency(), s.transport(), checks(s.checks()));
+    }
+
+    private static Checks checks(io.loadgen.core.metrics.CheckCounts c) {
+        if (!c.enabled()) {
+            return null;
+        }
+        double r = c.ratio();
+        return new Checks(c.passed(), c.failed(), Double.isNaN(r) ? null : round(r, 6), c.failedByCheck());
     }
 
     private static Latency latency(LatencySummary l) {

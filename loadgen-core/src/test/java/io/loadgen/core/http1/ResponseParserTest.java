@@ -28,7 +28,7 @@ class ResponseParserTest {
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < bytes.length; i += step) {
             ByteBuf b = Unpooled.wrappedBuffer(bytes, i, Math.min(step, bytes.length - i));
-            p.feed(b, (s, k) -> seen.add(new Seen(s, k)));
+            p.feed(b, (s, k, body) -> seen.add(new Seen(s, k)));
             assertFalse(b.isReadable(), "all consumed");
         }
         return seen;
@@ -74,9 +74,9 @@ class ResponseParserTest {
         p.expect();
         List<Seen> seen = new ArrayList<>();
         p.feed(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n\r\nsome body", StandardCharsets.US_ASCII),
-                (s, k) -> seen.add(new Seen(s, k)));
+                (s, k, body) -> seen.add(new Seen(s, k)));
         assertEquals(List.of(), seen, "not complete until the close");
-        assertTrue(p.closed((s, k) -> seen.add(new Seen(s, k))));
+        assertTrue(p.closed((s, k, body) -> seen.add(new Seen(s, k))));
         assertEquals(List.of(new Seen(200, false)), seen);
         assertEquals(0, p.expected());
     }
@@ -94,7 +94,7 @@ class ResponseParserTest {
         p.expect();
         List<Seen> seen = new ArrayList<>();
         p.feed(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n", StandardCharsets.US_ASCII),
-                (s, k) -> seen.add(new Seen(s, k)));
+                (s, k, body) -> seen.add(new Seen(s, k)));
         assertEquals(List.of(new Seen(200, true)), seen);
     }
 
@@ -105,11 +105,11 @@ class ResponseParserTest {
         List<Seen> seen = new ArrayList<>();
         int size = 4 << 20;
         p.feed(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n",
-                StandardCharsets.US_ASCII), (s, k) -> seen.add(new Seen(s, k)));
+                StandardCharsets.US_ASCII), (s, k, body) -> seen.add(new Seen(s, k)));
         ByteBuf chunk = Unpooled.wrappedBuffer(new byte[64 * 1024]);
         for (int i = 0; i < size / chunk.capacity(); i++) {
             chunk.readerIndex(0);
-            p.feed(chunk, (s, k) -> seen.add(new Seen(s, k)));
+            p.feed(chunk, (s, k, body) -> seen.add(new Seen(s, k)));
         }
         assertEquals(List.of(new Seen(200, true)), seen);
     }
@@ -145,5 +145,40 @@ class ResponseParserTest {
         assertThrows(ResponseParser.ProtocolException.class,
                 () -> parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 1, 7));
         assertThrows(ResponseParser.ProtocolException.class, () -> parse("HTTP/1.1 2000 OK\r\n", 1, 1000));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 1000})
+    void keptBodiesArriveWholeForLengthChunkedAndUntilCloseAndAreCutAtTheLimit(int step) throws Exception {
+        String r = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\": 123}"
+                + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"b\"\r\n4\r\n: 1}\r\n0\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123456789abcdefghij"
+                + "HTTP/1.1 204 No Content\r\n\r\n";
+        ResponseParser p = new ResponseParser(false, 16);
+        for (int i = 0; i < 4; i++) {
+            p.expect();
+        }
+        List<String> bodies = new ArrayList<>();
+        byte[] bytes = r.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < bytes.length; i += step) {
+            p.feed(Unpooled.wrappedBuffer(bytes, i, Math.min(step, bytes.length - i)),
+                    (s, k, b) -> bodies.add(new String(b, StandardCharsets.ISO_8859_1)));
+        }
+        assertEquals(List.of("{\"a\": 123}", "{\"b\": 1}", "0123456789abcdef", ""), bodies,
+                "each response's own body, the third cut at the 16-byte limit");
+        ResponseParser untilClose = new ResponseParser(false, 100);
+        untilClose.expect();
+        List<String> last = new ArrayList<>();
+        untilClose.feed(Unpooled.copiedBuffer("HTTP/1.0 200 OK\r\n\r\nto the end", StandardCharsets.US_ASCII),
+                (s, k, b) -> last.add(new String(b, StandardCharsets.US_ASCII)));
+        assertTrue(untilClose.closed((s, k, b) -> last.add(new String(b, StandardCharsets.US_ASCII))));
+        assertEquals(List.of("to the end"), last);
+        ResponseParser discarding = new ResponseParser(false);
+        discarding.expect();
+        List<byte[]> none = new ArrayList<>();
+        discarding.feed(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                StandardCharsets.US_ASCII), (s, k, b) -> none.add(b));
+        assertEquals(1, none.size());
+        assertEquals(null, none.get(0), "without a limit nothing is kept");
     }
 }

@@ -136,7 +136,7 @@ class RecorderTest {
     void outcomesAreCountedByKind() {
         Recorder r = recorder();
         Recorder.Bucket b = r.bucketOf(T0);
-        int[] n = {6, 1, 2, 3, 4, 5}; // OK, CONNECT, TIMEOUT, HTTP_4XX, HTTP_5XX, OTHER
+        int[] n = {6, 1, 2, 3, 4, 5, 7}; // OK, CONNECT, TIMEOUT, HTTP_4XX, HTTP_5XX, OTHER, CHECK
         Outcome[] kinds = Outcome.values();
         assertEquals(n.length, kinds.length);
         for (int k = 0; k < kinds.length; k++) {
@@ -149,9 +149,9 @@ class RecorderTest {
         r.endSchedule(T0 + S);
         Counts c = seal(r, T0 + S).get(0).counts();
         assertEquals(6, c.ok());
-        assertEquals(new ErrorCounts(1, 2, 3, 4, 5), c.errors());
-        assertEquals(21, c.completed());
-        assertEquals(21, c.scheduled());
+        assertEquals(new ErrorCounts(1, 2, 3, 4, 5, 7), c.errors());
+        assertEquals(28, c.completed());
+        assertEquals(28, c.scheduled());
     }
 
     @Test

@@ -1,0 +1,269 @@
+package io.loadgen.core.engine;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Checks on every response's answer ({@code --check}), all of which must pass:
+ * <ul>
+ *   <li>{@code status==200} (or {@code status==2xx}: any status of that class);
+ *   <li>{@code json:/json/pointer==VALUE}: the body is JSON and the value at the pointer (RFC 6901), as text, equals
+ *       VALUE; numbers compare as numbers ({@code 3} equals {@code 3.0}). VALUE may hold {@code ${label}} and
+ *       {@code ${payload_name}}, filled from the request's payload file, e.g.
+ *       {@code json:/predictions/0/class_id==${label}};
+ *   <li>{@code json:/json/pointer exists}: the body is JSON and has a value there;
+ *   <li>{@code body~REGEX}: the body, as UTF-8, holds a match of the regular expression.
+ * </ul>
+ * A check that reads the body sees at most its first {@value #BODY_BYTES} bytes (the transport keeps no more); a
+ * body cut there is not valid JSON, so its JSON checks fail.
+ *
+ * <p>Counts: every response checked is passed or failed (passed + failed = the responses checked), and each check
+ * counts its own failures; a response whose status is not 1xx-3xx is counted as failed but is an HTTP error first,
+ * not a check error. Thread-safe: the transports' threads call {@link #passes} concurrently.
+ */
+public final class ResponseChecks {
+    /** The most of a body a check reads: 64 KiB. */
+    public static final int BODY_BYTES = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One check: its spec as given, and whether a response passes it. */
+    private abstract static class Check {
+        final String spec;
+        final LongAdder failed = new LongAdder();
+
+        Check(String spec) {
+            this.spec = spec;
+        }
+
+        boolean needsBody() {
+            return true;
+        }
+
+        /** @param json the body parsed, or null when it is not JSON */
+        abstract boolean passes(int status, byte[] body, JsonNode json, int payload);
+    }
+
+    private final List<Check> checks;
+    private final boolean needsJson;
+    private final LongAdder passed = new LongAdder();
+    private final LongAdder failedCount = new LongAdder();
+
+    private ResponseChecks(List<Check> checks) {
+        this.checks = List.copyOf(checks);
+        this.needsJson = checks.stream().anyMatch(c -> c instanceof JsonCheck);
+    }
+
+    /** @return no checks: every response passes, and none is counted */
+    public static ResponseChecks none() {
+        return new ResponseChecks(List.of());
+    }
+
+    /**
+     * @param specs the checks as the flag gives them
+     * @param payloads the run's payload files ({@code ${label}} and {@code ${payload_name}} in a VALUE are filled
+     *     from the request's), empty for none
+     * @return the checks
+     * @throws IllegalArgumentException for a malformed check, naming the forms, or a VALUE that needs a label a
+     *     payload does not have
+     */
+    public static ResponseChecks parse(List<String> specs, List<Payload> payloads) {
+        List<Check> out = new ArrayList<>();
+        for (String spec : specs) {
+            out.add(parseOne(spec.strip(), payloads));
+        }
+        return new ResponseChecks(out);
+    }
+
+    private static Check parseOne(String spec, List<Payload> payloads) {
+        if (spec.startsWith("status==")) {
+            String v = spec.substring("status==".length()).strip();
+            if (v.matches("[1-5]xx")) {
+                int cls = v.charAt(0) - '0';
+                return new Check(spec) {
+                    @Override
+                    boolean needsBody() {
+                        return false;
+                    }
+
+                    @Override
+                    boolean passes(int status, byte[] body, JsonNode json, int payload) {
+                        return status / 100 == cls;
+                    }
+                };
+            }
+            if (v.matches("[1-5][0-9][0-9]")) {
+                int want = Integer.parseInt(v);
+                return new Check(spec) {
+                    @Override
+                    boolean needsBody() {
+                        return false;
+                    }
+
+                    @Override
+                    boolean passes(int status, byte[] body, JsonNode json, int payload) {
+                        return status == want;
+                    }
+                };
+            }
+            throw bad(spec, "a status is three digits or a class such as 2xx");
+        }
+        if (spec.startsWith("json:")) {
+            String rest = spec.substring("json:".length());
+            if (rest.endsWith(" exists")) {
+                JsonPointer pointer = pointer(spec, rest.substring(0, rest.length() - " exists".length()).strip());
+                return new JsonCheck(spec, pointer, null);
+            }
+            int eq = rest.indexOf("==");
+            if (eq < 0) {
+                throw bad(spec, "a JSON check is json:/pointer==VALUE or json:/pointer exists");
+            }
+            JsonPointer pointer = pointer(spec, rest.substring(0, eq).strip());
+            Template value = Template.parse(rest.substring(eq + 2));
+            String[] perPayload = new String[Math.max(1, payloads.size())];
+            for (int i = 0; i < perPayload.length; i++) {
+                Template t = payloads.isEmpty() ? value : value.bind(payloads.get(i));
+                if (!t.isConstant()) {
+                    throw bad(spec, "VALUE may use ${label} and ${payload_name}, not per-request variables");
+                }
+                perPayload[i] = t.render(0);
+            }
+            if (payloads.isEmpty() && value.usesPayload()) {
+                throw bad(spec, "${label} and ${payload_name} need payload files (--payload)");
+            }
+            return new JsonCheck(spec, pointer, perPayload);
+        }
+        if (spec.startsWith("body~")) {
+            Pattern p;
+            try {
+                p = Pattern.compile(spec.substring("body~".length()));
+            } catch (PatternSyntaxException e) {
+                throw bad(spec, "the regular expression does not compile: " + e.getDescription());
+            }
+            return new Check(spec) {
+                @Override
+                boolean passes(int status, byte[] body, JsonNode json, int payload) {
+                    return body != null && p.matcher(new String(body, StandardCharsets.UTF_8)).find();
+                }
+            };
+        }
+        throw bad(spec, "a check is status==200, json:/pointer==VALUE, json:/pointer exists or body~REGEX");
+    }
+
+    private static JsonPointer pointer(String spec, String text) {
+        try {
+            return JsonPointer.compile(text);
+        } catch (IllegalArgumentException e) {
+            throw bad(spec, "'" + text + "' is not a JSON pointer (RFC 6901, e.g. /predictions/0/class_id)");
+        }
+    }
+
+    private static IllegalArgumentException bad(String spec, String why) {
+        return new IllegalArgumentException("bad --check '" + spec + "': " + why);
+    }
+
+    /** A JSON pointer's value: it exists, or equals the expected text of the request's payload. */
+    private static final class JsonCheck extends Check {
+        private final JsonPointer pointer;
+        private final String[] expected;
+
+        JsonCheck(String spec, JsonPointer pointer, String[] expected) {
+            super(spec);
+            this.pointer = pointer;
+            this.expected = expected;
+        }
+
+        @Override
+        boolean passes(int status, byte[] body, JsonNode json, int payload) {
+            if (json == null) {
+                return false;
+            }
+            JsonNode v = json.at(pointer);
+            if (v.isMissingNode()) {
+                return false;
+            }
+            if (expected == null) {
+                return true;
+            }
+            String want = expected[payload >= 0 && payload < expected.length ? payload : 0];
+            if (v.isNumber()) {
+                try {
+                    return v.decimalValue().compareTo(new BigDecimal(want.strip())) == 0;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            }
+            return v.isValueNode() ? v.asText().equals(want) : v.toString().equals(want);
+        }
+    }
+
+    /** @return whether there are no checks */
+    public boolean isEmpty() {
+        return checks.isEmpty();
+    }
+
+    /** @return whether a check reads the body, so the transport must keep it */
+    public boolean needsBody() {
+        return checks.stream().anyMatch(Check::needsBody);
+    }
+
+    /**
+     * Checks one response and counts it.
+     *
+     * @param status its status
+     * @param body its first bytes ({@link #BODY_BYTES} at most), or null when the transport kept none
+     * @param payload the index of the request's payload file, or -1
+     * @return whether every check passed
+     */
+    public boolean passes(int status, byte[] body, int payload) {
+        if (checks.isEmpty()) {
+            return true;
+        }
+        JsonNode json = null;
+        if (needsJson && body != null) {
+            try {
+                json = JSON.readTree(body);
+            } catch (IOException e) {
+                json = null;
+            }
+        }
+        boolean all = true;
+        for (Check c : checks) {
+            if (!c.passes(status, body, json, payload)) {
+                c.failed.increment();
+                all = false;
+            }
+        }
+        (all ? passed : failedCount).increment();
+        return all;
+    }
+
+    /** @return responses that passed every check so far */
+    public long passed() {
+        return passed.sum();
+    }
+
+    /** @return responses that failed at least one check so far */
+    public long failed() {
+        return failedCount.sum();
+    }
+
+    /** @return each check's failures so far, by its spec, in the order given */
+    public Map<String, Long> failuresByCheck() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Check c : checks) {
+            out.put(c.spec, c.failed.sum());
+        }
+        return out;
+    }
+}

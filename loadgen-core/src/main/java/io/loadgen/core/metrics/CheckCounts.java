@@ -1,0 +1,30 @@
+package io.loadgen.core.metrics;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How the answers of a run fared against its checks ({@code --check}).
+ *
+ * @param enabled whether the run had checks; all counts are 0 when not
+ * @param passed responses of the window that passed every check (the {@code ok} ones)
+ * @param failed responses of the window that did not: a check failed (error kind {@code check}), or the response was
+ *     an HTTP error (4xx, 5xx), which is no right answer; {@code passed + failed} = the window's responses
+ * @param failedByCheck each check's failures, by its spec, over the whole run (its warm-up included)
+ */
+public record CheckCounts(boolean enabled, long passed, long failed, Map<String, Long> failedByCheck)
+        implements Serializable {
+    /** A run without checks. */
+    public static final CheckCounts NONE = new CheckCounts(false, 0, 0, Map.of());
+
+    public CheckCounts {
+        failedByCheck = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failedByCheck));
+    }
+
+    /** @return passed / (passed + failed), or NaN when no response was checked */
+    public double ratio() {
+        long n = passed + failed;
+        return n == 0 ? Double.NaN : (double) passed / n;
+    }
+}
