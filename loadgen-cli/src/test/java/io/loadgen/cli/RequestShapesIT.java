@@ -1,0 +1,85 @@
+package io.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.cli.fixtures.ProtocolFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code loadgen run --payload DIR --body TEMPLATE} drives servers in the request shapes their public docs give,
+ * from an image directory, with no body file per image: every request accepted at a steady rate, every answer
+ * checked. The fixtures ({@link ProtocolFixture}) refuse any other shape, which the last case proves.
+ */
+class RequestShapesIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path images(Path tmp) throws Exception {
+        Path dir = tmp.resolve("images");
+        Files.createDirectories(dir);
+        for (int i = 0; i < 3; i++) {
+            Files.write(dir.resolve("img" + i + ".jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) i, 7, 9});
+        }
+        return dir;
+    }
+
+    private static JsonNode run(Path tmp, String... args) throws Exception {
+        Path out = tmp.resolve("out-" + System.nanoTime());
+        String[] all = new String[args.length + 10];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[] {"--rate", "100", "--duration", "3s", "--arrival", "constant", "-q", "--out",
+            out.toString()}, 0, all, args.length, 9);
+        all[all.length - 1] = "--assert=checks>99.9%";
+        Cli.Result r = Cli.run(all);
+        assertEquals(0, r.code(), r.out() + r.err());
+        return JSON.readTree(out.resolve("summary.json").toFile());
+    }
+
+    @Test
+    void tfServingsB64InstancesFromAnImageDirectory(@TempDir Path tmp) throws Exception {
+        try (ProtocolFixture tf = ProtocolFixture.tfServing()) {
+            JsonNode s = run(tmp, "run", "--target", tf.uri("/v1/models/resnet:predict").toString(), "--payload",
+                    images(tmp).toString(), "--body", "{\"instances\": [{\"b64\": \"${payload_b64}\"}]}",
+                    "--check", "status==200", "--check", "json:/predictions/0 exists");
+            assertEquals(0, tf.refused(), tf.lastRefusal());
+            assertEquals(s.get("completed").asLong(), s.get("ok").asLong());
+            assertTrue(s.get("ok").asLong() >= 280, s.toString());
+            assertEquals(1.0, s.get("checks").get("ratio").asDouble(), 0.0);
+            assertEquals(s.get("completed").asLong(), s.get("checks").get("passed").asLong());
+        }
+    }
+
+    @Test
+    void mortredsImgDataEnvelopeWithARequestIdPerRequest(@TempDir Path tmp) throws Exception {
+        try (ProtocolFixture m = ProtocolFixture.mortred()) {
+            JsonNode s = run(tmp, "run", "--target", m.uri("/mobilenetv2_classification").toString(), "--payload",
+                    images(tmp).toString(), "--body", "{\"req_id\": \"lg-${seq}\", \"img_data\": \"${payload_b64}\"}",
+                    "--check", "json:/code==0", "--check", "json:/data/class_id exists");
+            assertEquals(0, m.refused(), m.lastRefusal());
+            assertEquals(s.get("completed").asLong(), s.get("checks").get("passed").asLong());
+            assertEquals(0, s.get("checks").get("failed").asLong());
+        }
+    }
+
+    @Test
+    void theFixturesRefuseOtherShapesAndTheChecksSayHowMany(@TempDir Path tmp) throws Exception {
+        try (ProtocolFixture m = ProtocolFixture.mortred()) {
+            Path out = tmp.resolve("wrong");
+            // the raw bytes as the body: not the JSON envelope mortred takes
+            Cli.Result r = Cli.run("run", "--target", m.uri("/mobilenetv2_classification").toString(), "--payload",
+                    images(tmp).toString(), "--rate", "50", "--duration", "2s", "-q", "--out", out.toString(),
+                    "--check", "json:/code==0", "--assert", "checks>99%");
+            assertEquals(1, r.code(), "the checks assertion fails: " + r.out() + r.err());
+            JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+            assertEquals(0, s.get("ok").asLong());
+            assertEquals(s.get("completed").asLong(), s.get("checks").get("failed").asLong());
+            assertTrue(m.refused() > 0 && m.accepted() == 0, m.lastRefusal());
+            assertTrue(m.lastRefusal().startsWith("415"), "image/jpeg is not application/json: " + m.lastRefusal());
+        }
+    }
+}
