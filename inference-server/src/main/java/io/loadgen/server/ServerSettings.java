@@ -31,8 +31,9 @@ public final class ServerSettings {
     /** The SavedModel to serve. */
     public static final Setting<Optional<Path>> MODEL = Setting.optionalPath("model").defaultValue(Optional.empty())
             .flags("--model").label("DIR")
-            .doc("SavedModel directory to serve (e.g. a Keras model.export()); empty means the built-in MobileNetV2"
-                    + " (untrained weights), built on first use.")
+            .doc("SavedModel directory to serve (e.g. a Keras model.export()); fashion-mnist names the committed"
+                    + " trained model (models/fashion-mnist); empty means the built-in MobileNetV2 (untrained weights),"
+                    + " built on first use.")
             .build();
     /** Model instances. */
     public static final Setting<Integer> WORKERS = Setting.integer("workers", 1, 64).defaultValue(1)
@@ -97,6 +98,22 @@ public final class ServerSettings {
     private ServerSettings() {
     }
 
+    /** The committed Fashion-MNIST model, as {@code --model fashion-mnist} names it. */
+    public static final Path FASHION_MNIST = Path.of("models", "fashion-mnist");
+
+    /**
+     * @param given the {@code --model} value
+     * @return the directory it names: {@code fashion-mnist}, when no such directory exists here, is the committed
+     *     model {@link #FASHION_MNIST} (run from the project's root)
+     */
+    public static Path modelDirectory(Path given) {
+        if (given.toString().equals("fashion-mnist") && !java.nio.file.Files.isDirectory(given)
+                && java.nio.file.Files.isDirectory(FASHION_MNIST)) {
+            return FASHION_MNIST;
+        }
+        return given;
+    }
+
     private static boolean allowList(String list) {
         try {
             io.loadgen.server.image.UrlAllowList.parse(list);
@@ -130,7 +147,7 @@ public final class ServerSettings {
         int cores = Runtime.getRuntime().availableProcessors();
         int intra = s.get(INTRA_OP_THREADS) > 0 ? s.get(INTRA_OP_THREADS) : Math.max(1, cores / s.get(WORKERS));
         TensorFlowModel.Options options = TensorFlowModel.Options.defaults().withThreads(intra, 1);
-        Path dir = s.get(MODEL).orElse(null);
+        Path dir = s.get(MODEL).map(ServerSettings::modelDirectory).orElse(null);
         return maxBatch -> {
             Path d = dir != null ? dir : DefaultModel.ensure();
             TensorFlowModel m = TensorFlowModel.load(d, options);

@@ -19,6 +19,7 @@ import io.loadgen.config.ChronoDurations;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.schedule.StepRate;
 import io.loadgen.server.InferenceServer;
+import io.loadgen.server.model.FashionMnist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -46,7 +47,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Start the bundled inference server (default model) on serverIp:serverPort, probe its"
                 + " capacity, and drive it open-loop in rising steps from 10%% to 150%% of it; print the live line"
-                + " and the summary, and write a results dir."})
+                + " and the summary, and write a results dir. With --model fashion-mnist it sends the Fashion-MNIST"
+                + " test images and checks every answer against its label: accuracy per step beside latency."})
 public final class DemoCommand implements Callable<Integer>, UsesSettings {
     /** The steps, as fractions of the probed capacity. */
     static final double[] STEPS = {0.1, 0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5};
@@ -97,9 +99,23 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
             URI target = server.baseUri().resolve("/v1/classify");
             o.printf("server ready: %s on %s at %s%n", server.modelInfo().name(), server.modelInfo().device(),
                     target);
-            Workload workload = Workload.builder(target).payloads(payloads).build();
+            boolean checked = false;
+            if (server.modelInfo().classes().equals(FashionMnist.LABELS)) {
+                if (FashionMnist.isAvailable(FashionMnist.DEBIAN_DIR)) {
+                    payloads = fashionMnistTestSet();
+                    checked = true;
+                    o.printf("driving it with the %d Fashion-MNIST test images and checking every answer against"
+                            + " its label%n", payloads.size());
+                } else {
+                    o.println("the Fashion-MNIST test set is not installed (apt-get install dataset-fashion-mnist):"
+                            + " the sample images are sent and answers are not checked");
+                }
+            }
+            Workload workload = Workload.builder(target).payloads(payloads)
+                    .checks(checked ? List.of(ACCURACY_CHECK) : List.of()).build();
 
-            double capacity = probe(workload);
+            // the probe's answers are not the run's: it counts none of the run's checks
+            double capacity = probe(Workload.builder(target).payloads(payloads).build());
             o.printf("capacity probe: %.1f classifications/s%n", capacity);
             List<StepRate.Step> steps = new ArrayList<>();
             Duration step = length.dividedBy(STEPS.length);
@@ -125,11 +141,20 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
             if (!quiet) {
                 generator.addListener(new LiveLine(System.out, length));
             }
+            AccuracyByStep accuracy = new AccuracyByStep();
+            if (checked) {
+                generator.addListener(accuracy);
+            }
             o.printf("driving it open-loop, Poisson arrivals, profile %s; results in %s%n", profile.spec(), dir);
             o.flush();
             RunSummary summary = new ResultsRun(generator, results, o).execute();
             o.printf("the knee: latency p50 %s, p99 %s over the whole run; see timeline.csv for each step%n",
                     ChronoDurations.format(summary.latency().p50()), ChronoDurations.format(summary.latency().p99()));
+            if (checked) {
+                accuracy.print(o);
+                o.printf(Locale.ROOT, "accuracy over the run: %.4f of %d answers checked (the model's test accuracy:"
+                        + " 0.9126)%n", summary.checks().ratio(), summary.checks().passed() + summary.checks().failed());
+            }
             o.flush();
         }
         return 0;
@@ -150,6 +175,27 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
         probe.awaitEnd(Duration.ofMinutes(1));
         RunSummary s = probe.summary();
         return Math.max(1, s.counts().ok() / ChronoDurations.seconds(s.duration()));
+    }
+
+    /** The check of every answer in the Fashion-MNIST demo: the best class is the image's label. */
+    static final String ACCURACY_CHECK = "json:/predictions/0/class_id==${label}";
+
+    /** @return the Fashion-MNIST test images as PNGs, labelled with their class id, in the dataset's order */
+    static List<Payload> fashionMnistTestSet() throws IOException {
+        FashionMnist.Split test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
+        int n = test.rows() * test.cols();
+        List<Payload> out = new ArrayList<>(test.count());
+        for (int i = 0; i < test.count(); i++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(test.cols(), test.rows(),
+                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, test.cols(), test.rows(),
+                    java.util.Arrays.copyOfRange(test.pixels(), i * n, (i + 1) * n));
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(img, "png", png);
+            out.add(new Payload(String.format(Locale.ROOT, "test-%05d.png", i), png.toByteArray(), "image/png",
+                    java.util.Optional.of(Integer.toString(test.label(i)))));
+        }
+        return out;
     }
 
     /** @return the sample JPEGs bundled in this jar */

@@ -70,4 +70,59 @@ class DemoCommandIT {
         assertTrue(!report.contains("http://") || !report.matches("(?s).*<(script|link|img)[^>]+(src|href)=\"https?:.*"),
                 "nothing is loaded from the network");
     }
+
+    @Test
+    void theFashionMnistDemoChecksEveryAnswerAndItsAccuracyIsTheModelsUnderLoad(@TempDir Path home) throws Exception {
+        assertTrue(io.loadgen.server.model.FashionMnist.isAvailable(io.loadgen.server.model.FashionMnist.DEBIAN_DIR),
+                "the Fashion-MNIST test set is missing: apt-get install dataset-fashion-mnist (.ci/run does)");
+        Path jar = Path.of("target", "loadgen-cli.jar");
+        Path dir = home.resolve("demo-fm");
+        Path log = home.resolve("demo-fm.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-jar", jar.toString(), "demo", "--model", "../models/fashion-mnist",
+                "--duration", "16s", "--port", "0", "--out", dir.toString(), "-q")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertTrue(p.waitFor(4, TimeUnit.MINUTES), "demo did not finish: " + Files.readString(log));
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("checking every answer against its label"), out);
+        assertTrue(out.contains("accuracy under load"), out);
+
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        JsonNode checks = s.get("checks");
+        long n = checks.get("passed").asLong() + checks.get("failed").asLong();
+        assertTrue(n >= 1000, "enough answers to measure accuracy: " + checks);
+        double ratio = checks.get("ratio").asDouble();
+        // the committed model's test accuracy is 0.9126 (models/README.md); the run sees the test images in order,
+        // so allow four standard errors of a sample of n
+        double sigma = Math.sqrt(0.9126 * (1 - 0.9126) / n);
+        assertEquals(0.9126, ratio, 4 * sigma + 0.005, "accuracy under load is the model's: " + checks);
+
+        // per step (rows of one target rate), from timeline.csv: ok = right, err_check = wrong
+        List<String> rows = Files.readAllLines(dir.resolve("timeline.csv"));
+        List<String> head = List.of(rows.get(0).split(","));
+        int target = head.indexOf("target_rate");
+        int ok = head.indexOf("ok");
+        int wrong = head.indexOf("err_check");
+        java.util.Map<String, long[]> steps = new java.util.LinkedHashMap<>();
+        for (String row : rows.subList(1, rows.size())) {
+            String[] c = row.split(",");
+            long[] t = steps.computeIfAbsent(c[target], k -> new long[2]);
+            t[0] += Long.parseLong(c[ok]);
+            t[1] += Long.parseLong(c[wrong]);
+        }
+        assertTrue(steps.size() >= 6, "rising steps: " + steps.keySet());
+        for (var e : steps.entrySet()) {
+            long right = e.getValue()[0];
+            long all = right + e.getValue()[1];
+            if (all >= 200) {
+                assertTrue((double) right / all > 0.85, "step " + e.getKey() + "/s: " + right + " of " + all
+                        + " right: batching must not mix up images as load rises");
+            }
+        }
+    }
 }
