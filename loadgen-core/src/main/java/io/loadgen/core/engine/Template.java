@@ -20,6 +20,8 @@ final class Template {
     private final String source;
     private final List<Object> parts;
     private final boolean constant;
+    /** The literal parts as UTF-8, made on the first {@link #renderBytes} (a benign race: any copy is the same). */
+    private volatile byte[][] encoded;
 
     private Template(String source, List<Object> parts) {
         this.source = source;
@@ -113,6 +115,46 @@ final class Template {
             bound.add(run.toString());
         }
         return new Template(text.toString(), List.copyOf(bound));
+    }
+
+    /**
+     * @return the text for request {@code seq} as UTF-8, built from the literal runs encoded once (only the
+     *     per-request variables are formatted): a large payload-bound body costs one copy per request
+     */
+    byte[] renderBytes(long seq) {
+        if (constant) {
+            return source.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        byte[][] literal = encoded;
+        if (literal == null) {
+            literal = new byte[parts.size()][];
+            for (int i = 0; i < parts.size(); i++) {
+                if (parts.get(i) instanceof String t) {
+                    literal[i] = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            encoded = literal;
+        }
+        byte[][] pieces = new byte[parts.size()][];
+        int size = 0;
+        for (int i = 0; i < pieces.length; i++) {
+            Object p = parts.get(i);
+            pieces[i] = literal[i] != null ? literal[i] : switch ((Var) p) {
+                case SEQ -> Long.toString(seq).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                case UUID -> UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                case NOW_MS -> Long.toString(System.currentTimeMillis())
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                default -> throw new IllegalStateException(p + " is filled per payload: bind the template first");
+            };
+            size += pieces[i].length;
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, out, at, piece.length);
+            at += piece.length;
+        }
+        return out;
     }
 
     String render(long seq) {

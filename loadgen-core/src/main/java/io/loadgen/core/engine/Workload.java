@@ -1,7 +1,6 @@
 package io.loadgen.core.engine;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -181,7 +180,7 @@ public final class Workload {
             byte[] body = null;
             String contentType = null;
             if (bodyTemplate != null) {
-                body = boundBodies[payloadIndex].render(n).getBytes(StandardCharsets.UTF_8);
+                body = boundBodies[payloadIndex].renderBytes(n);
                 contentType = bodyContentType;
             } else if (!payloads.isEmpty()) {
                 Payload p = payloads.get(payloadIndex);

@@ -1,7 +1,6 @@
 package io.loadgen.core.http1;
 
 import io.loadgen.core.engine.Request;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
@@ -85,9 +84,9 @@ final class RequestEncoder {
         if (body == null || body.length == 0) {
             return h;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(h.length + body.length);
-        out.writeBytes(h);
-        out.writeBytes(body);
-        return out.toByteArray();
+        byte[] out = new byte[h.length + body.length];
+        System.arraycopy(h, 0, out, 0, h.length);
+        System.arraycopy(body, 0, out, h.length, body.length);
+        return out;
     }
 }
