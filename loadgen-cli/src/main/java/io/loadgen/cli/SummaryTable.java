@@ -29,8 +29,15 @@ final class SummaryTable {
                 c.completed(), c.ok(), c.completed() > s.completedBeforeEnd()
                         ? "; " + (c.completed() - s.completedBeforeEnd()) + " after the end of scheduling" : ""));
         b.append(String.format(Locale.ROOT,
-                "  errors    %10d         (%.3f%%: connect %d, timeout %d, 4xx %d, 5xx %d, other %d)%n",
-                e.total(), 100 * s.errorRatio(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other()));
+                "  errors    %10d         (%.3f%%: connect %d, timeout %d, 4xx %d, 5xx %d, other %d%s)%n",
+                e.total(), 100 * s.errorRatio(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other(),
+                s.checks().enabled() ? ", check " + e.check() : ""));
+        if (s.checks().enabled()) {
+            var k = s.checks();
+            b.append(String.format(Locale.ROOT, "  checks    %10d passed (%s of %d answers; failures by check: %s)%n",
+                    k.passed(), Double.isNaN(k.ratio()) ? "-" : String.format(Locale.ROOT, "%.4f", k.ratio()),
+                    k.passed() + k.failed(), k.failedByCheck()));
+        }
         b.append(String.format(Locale.ROOT, "  dropped   %10d%n", c.dropped()));
         if (c.unfinished() > 0) {
             b.append(String.format(Locale.ROOT, "  unfinished%10d         (still in flight when the drain ended; in the"

@@ -80,6 +80,10 @@ class RequestShapesIT {
             assertEquals(s.get("completed").asLong(), s.get("checks").get("failed").asLong());
             assertTrue(m.refused() > 0 && m.accepted() == 0, m.lastRefusal());
             assertTrue(m.lastRefusal().startsWith("415"), "image/jpeg is not application/json: " + m.lastRefusal());
+            String report = Files.readString(out.resolve("report.html"));
+            assertTrue(report.contains("Checks: answers that passed every check"), "the pass-ratio chart");
+            assertTrue(report.contains("failures by check"), "the summary row");
+            assertTrue(r.out().contains("checks             0 passed"), r.out());
         }
     }
 }

@@ -100,7 +100,7 @@ public final class HtmlReport {
             sweepCurve(html, sweep);
         }
         if (hasRun) {
-            runCharts(html, t, hist);
+            runCharts(html, t, hist, summary != null && summary.checks() != null);
         }
         if (summary != null && summary.settings() != null && !summary.settings().isEmpty()) {
             html.append("<h2>Settings</h2>\n<table>");
@@ -119,7 +119,9 @@ public final class HtmlReport {
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void runCharts(StringBuilder html, Timeline t, Histogram[] hist) throws IOException {
+    /** @param checked whether the run checked its answers (--check): then the pass-ratio chart is drawn */
+    private static void runCharts(StringBuilder html, Timeline t, Histogram[] hist, boolean checked)
+            throws IOException {
         double[] x = t.ends();
         double[] scheduled = t.column("scheduled");
         int lastScheduling = scheduled.length - 1;
@@ -137,6 +139,20 @@ public final class HtmlReport {
                 new String[] {"errors", "dropped", "connect", "timeout", "http 4xx", "http 5xx"}, t.column("errors"),
                 t.column("dropped"), t.column("err_connect"), t.column("err_timeout"), t.column("err_4xx"),
                 t.column("err_5xx"));
+        double[] checkFailed = t.has("err_check") ? t.column("err_check") : new double[x.length];
+        if (checked || java.util.Arrays.stream(checkFailed).anyMatch(v -> v > 0)) {
+            // answers checked (--check): the share of each interval's answers that passed every check
+            double[] ok = t.column("ok");
+            double[] e4 = t.column("err_4xx");
+            double[] e5 = t.column("err_5xx");
+            double[] ratio = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double answers = ok[i] + checkFailed[i] + e4[i] + e5[i];
+                ratio[i] = answers > 0 ? 100 * ok[i] / answers : Double.NaN;
+            }
+            chart(html, "Checks: answers that passed every check, per interval", "s", "% of answers", x,
+                    new String[] {"passed", "failed (check)"}, ratio, checkFailed);
+        }
         chart(html, "In flight and queued in the client (end of each interval)", "s", "requests", x,
                 new String[] {"in flight", "queued"}, t.column("in_flight"), t.column("queued"));
         percentiles(html, hist[0], hist[1]);
@@ -249,6 +265,11 @@ public final class HtmlReport {
         row(html, "errors", e.total() + " (" + num(100 * s.errorRatio(), 3) + "%: connect " + e.connect()
                 + ", timeout " + e.timeout() + ", 4xx " + e.http4xx() + ", 5xx " + e.http5xx() + ", other "
                 + e.other() + ", check " + e.check() + ")");
+        if (s.checks() != null) {
+            row(html, "checks", s.checks().passed() + " passed, " + s.checks().failed() + " failed (ratio "
+                    + (s.checks().ratio() == null ? "-" : num(s.checks().ratio(), 4)) + "; failures by check: "
+                    + s.checks().byCheck() + ")");
+        }
         row(html, "dropped", Long.toString(s.dropped()));
         row(html, "unfinished", s.unfinished() + " (still in flight when the drain ended)");
         row(html, "waited in the client", Long.toString(s.waited()));

@@ -37,6 +37,11 @@ final class Timeline {
     }
 
     /** @return a numeric column; missing values are NaN */
+    /** @return whether the file has this column (older files lack the newer ones) */
+    boolean has(String name) {
+        return header.contains(name);
+    }
+
     double[] column(String name) {
         int i = header.indexOf(name);
         if (i < 0) {
