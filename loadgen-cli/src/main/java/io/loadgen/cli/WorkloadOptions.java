@@ -3,6 +3,7 @@ package io.loadgen.cli;
 import io.loadgen.config.Settings;
 import io.loadgen.config.UsageException;
 import io.loadgen.core.config.CoreSettings;
+import io.loadgen.core.engine.MultipartShape;
 import io.loadgen.core.engine.Payload;
 import io.loadgen.core.engine.Workload;
 import java.net.URI;
@@ -31,6 +32,15 @@ final class WorkloadOptions {
             + " summary.json gets \"checks\": {passed, failed, ratio, by_check}; --assert 'checks>99%%' gates on it.")
     List<String> checks = new ArrayList<>();
 
+    @Option(names = "--request", paramLabel = "SHAPE", defaultValue = "raw", description = "How each payload file"
+            + " is sent: raw (its bytes as the body; the default) or multipart:FIELD (a multipart/form-data upload"
+            + " with the file as the part FIELD, plus the --form fields).")
+    String request = "raw";
+
+    @Option(names = "--form", paramLabel = "NAME=VALUE", description = "A form field of --request multipart:FIELD"
+            + " uploads, sent after the file. Repeatable.")
+    List<String> form = new ArrayList<>();
+
     @Option(names = "--content-type", paramLabel = "TYPE", description = "Content type of the body (default: from"
             + " the payload file extension; application/json for --body).")
     String contentType;
@@ -58,10 +68,22 @@ final class WorkloadOptions {
                 // with --payload: this template once per payload file; the files' own type does not apply
                 b.body(body, contentType);
             }
-            if (payload.isPresent()) {
-                b.payloads(Payload.read(payload.get(), body != null ? null : contentType));
-            } else if (body == null && !defaultPayloads.isEmpty()) {
-                b.payloads(defaultPayloads);
+            List<Payload> files = payload.isPresent() ? Payload.read(payload.get(), body != null ? null : contentType)
+                    : body == null ? defaultPayloads : List.of();
+            if (!request.equals("raw")) {
+                if (body != null) {
+                    throw new UsageException("give --body or --request " + request + ", not both");
+                }
+                if (files.isEmpty()) {
+                    throw new UsageException("--request " + request + " uploads payload files: give --payload");
+                }
+                MultipartShape shape = MultipartShape.parse(request, form);
+                files = files.stream().map(shape::apply).toList();
+            } else if (!form.isEmpty()) {
+                throw new UsageException("--form goes with --request multipart:FIELD");
+            }
+            if (!files.isEmpty()) {
+                b.payloads(files);
             }
             s.get(CoreSettings.METHOD).ifPresent(b::method);
             b.checks(checks);

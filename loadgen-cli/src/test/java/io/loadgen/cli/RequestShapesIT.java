@@ -2,6 +2,7 @@ package io.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -84,6 +85,37 @@ class RequestShapesIT {
             assertTrue(report.contains("Checks: answers that passed every check"), "the pass-ratio chart");
             assertTrue(report.contains("failures by check"), "the summary row");
             assertTrue(r.out().contains("checks             0 passed"), r.out());
+        }
+    }
+
+    @Test
+    void multipartUploadsWithFormFieldsToTheBundledServer(@TempDir Path tmp) throws Exception {
+        io.loadgen.server.InferenceServer server = io.loadgen.server.InferenceServer.start(
+                io.loadgen.server.ServerConfig.custom().host("127.0.0.1").port(0).build(), maxBatch -> {
+                    io.loadgen.server.model.TensorFlowModel m = io.loadgen.server.model.TensorFlowModel.load(
+                            Path.of("..", "models", "fashion-mnist"));
+                    m.warmUp(maxBatch);
+                    return m;
+                });
+        try {
+            assertTrue(server.awaitReady(java.time.Duration.ofMinutes(2)));
+            JsonNode s = run(tmp, "run", "--target", server.baseUri().resolve("/v1/classify").toString(),
+                    "--payload", Path.of("..", "samples", "images").toString(), "--request", "multipart:image",
+                    "--form", "top_k=2", "--check", "status==200", "--check", "json:/results/0/predictions/1 exists",
+                    "--check", "json:/results/0/predictions/2 exists");
+            fail("the third check must fail: top_k=2 gives two predictions, so the run cannot pass " + s);
+        } catch (AssertionError expected) {
+            // the --assert checks>99.9% failed as it must: top_k=2 reached the server as a form field
+            assertTrue(expected.getMessage().contains("checks>99.9%"), expected.getMessage());
+        }
+        try {
+            JsonNode s = run(tmp, "run", "--target", server.baseUri().resolve("/v1/classify").toString(),
+                    "--payload", Path.of("..", "samples", "images").toString(), "--request", "multipart:image",
+                    "--form", "top_k=2", "--check", "status==200", "--check", "json:/results/0/predictions/1 exists");
+            assertEquals(s.get("completed").asLong(), s.get("checks").get("passed").asLong(), s.toString());
+            assertTrue(s.get("ok").asLong() >= 280, s.toString());
+        } finally {
+            server.close();
         }
     }
 }
