@@ -17,16 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code loadgen demo} end to end, as a newcomer runs it: a fresh home, the default model, a short duration. */
 class DemoCommandIT {
 
-    @Test
-    void theDemoDrivesTheBundledServerInRisingStepsAndWritesAResultsDir(@TempDir Path home) throws Exception {
+    /** Runs {@code loadgen demo ARGS} from the packaged jar in a JVM of its own, home {@code home}; @return its output */
+    private static String demo(Path home, String... args) throws Exception {
         Path jar = Path.of("target", "loadgen-cli.jar");
         assertTrue(Files.exists(jar), "run after package: " + jar.toAbsolutePath());
-        Path dir = home.resolve("demo-results");
-        Path log = home.resolve("demo.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + home, "-jar", jar.toString(), "demo", "--duration", "8s", "--port", "0", "--out",
-                dir.toString(), "-q")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path log = home.resolve("demo-" + System.nanoTime() + ".log");
+        java.util.List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString(), "-Duser.home=" + home, "-jar", jar.toString(), "demo"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             assertTrue(p.waitFor(4, TimeUnit.MINUTES), "demo did not finish: " + Files.readString(log));
         } finally {
@@ -34,6 +33,13 @@ class DemoCommandIT {
         }
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void theDemoDrivesTheBundledServerInRisingStepsAndWritesAResultsDir(@TempDir Path home) throws Exception {
+        Path dir = home.resolve("demo-results");
+        String out = demo(home, "--duration", "8s", "--port", "0", "--out", dir.toString(), "-q");
         assertTrue(out.contains("capacity probe:"), out);
 
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
@@ -75,20 +81,9 @@ class DemoCommandIT {
     void theFashionMnistDemoChecksEveryAnswerAndItsAccuracyIsTheModelsUnderLoad(@TempDir Path home) throws Exception {
         assertTrue(io.loadgen.server.model.FashionMnist.isAvailable(io.loadgen.server.model.FashionMnist.DEBIAN_DIR),
                 "the Fashion-MNIST test set is missing: apt-get install dataset-fashion-mnist (.ci/run does)");
-        Path jar = Path.of("target", "loadgen-cli.jar");
         Path dir = home.resolve("demo-fm");
-        Path log = home.resolve("demo-fm.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Duser.home=" + home, "-jar", jar.toString(), "demo", "--model", "../models/fashion-mnist",
-                "--duration", "16s", "--port", "0", "--out", dir.toString(), "-q")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            assertTrue(p.waitFor(4, TimeUnit.MINUTES), "demo did not finish: " + Files.readString(log));
-        } finally {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        assertEquals(0, p.exitValue(), out);
+        String out = demo(home, "--model", "../models/fashion-mnist", "--duration", "16s", "--port", "0", "--out",
+                dir.toString(), "-q");
         assertTrue(out.contains("checking every answer against its label"), out);
         assertTrue(out.contains("accuracy under load"), out);
 

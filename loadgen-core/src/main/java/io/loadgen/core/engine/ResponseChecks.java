@@ -90,31 +90,11 @@ public final class ResponseChecks {
             String v = spec.substring("status==".length()).strip();
             if (v.matches("[1-5]xx")) {
                 int cls = v.charAt(0) - '0';
-                return new Check(spec) {
-                    @Override
-                    boolean needsBody() {
-                        return false;
-                    }
-
-                    @Override
-                    boolean passes(int status, byte[] body, JsonNode json, int payload) {
-                        return status / 100 == cls;
-                    }
-                };
+                return new StatusCheck(spec, status -> status / 100 == cls);
             }
             if (v.matches("[1-5][0-9][0-9]")) {
                 int want = Integer.parseInt(v);
-                return new Check(spec) {
-                    @Override
-                    boolean needsBody() {
-                        return false;
-                    }
-
-                    @Override
-                    boolean passes(int status, byte[] body, JsonNode json, int payload) {
-                        return status == want;
-                    }
-                };
+                return new StatusCheck(spec, status -> status == want);
             }
             throw bad(spec, "a status is three digits or a class such as 2xx");
         }
@@ -170,6 +150,26 @@ public final class ResponseChecks {
 
     private static IllegalArgumentException bad(String spec, String why) {
         return new IllegalArgumentException("bad --check '" + spec + "': " + why);
+    }
+
+    /** The status: one code, or a class of them. */
+    private static final class StatusCheck extends Check {
+        private final java.util.function.IntPredicate accepts;
+
+        StatusCheck(String spec, java.util.function.IntPredicate accepts) {
+            super(spec);
+            this.accepts = accepts;
+        }
+
+        @Override
+        boolean needsBody() {
+            return false;
+        }
+
+        @Override
+        boolean passes(int status, byte[] body, JsonNode json, int payload) {
+            return accepts.test(status);
+        }
     }
 
     /** A JSON pointer's value: it exists, or equals the expected text of the request's payload. */
