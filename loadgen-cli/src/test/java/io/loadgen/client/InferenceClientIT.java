@@ -103,4 +103,49 @@ class InferenceClientIT {
         assertFalse(nowhere.ready());
         assertThrows(IllegalArgumentException.class, () -> new InferenceClient.Options(1, "urgent", null, null));
     }
+
+    @Test
+    void manyImagesInOneRequestAnswerOneByOne() {
+        byte[] good = Images.grey(240, 8, 8, "png");
+        byte[] corrupt = java.util.Arrays.copyOf(good, good.length - 20);
+        List<InferenceClient.ItemResult> r = client.classifyAll(List.of(good, corrupt),
+                new InferenceClient.Options(3, null, null, "many-1"));
+        assertEquals(2, r.size());
+        assertEquals(9, r.get(0).classification().orElseThrow().top().classId());
+        assertEquals(3, r.get(0).classification().orElseThrow().predictions().size());
+        assertEquals("bad_image", r.get(1).errorCode().orElseThrow());
+        assertTrue(r.get(1).classification().isEmpty());
+        InferenceException.BadRequest tooMany = org.junit.jupiter.api.Assertions.assertThrows(
+                InferenceException.BadRequest.class, () -> client.classifyAll(List.of(good, good, good),
+                        InferenceClient.Options.DEFAULT), "3 images, more than the queue of 2 holds");
+        assertEquals(413, tooMany.status());
+        assertEquals("too_many_items", tooMany.code());
+    }
+
+    @Test
+    void kserveMetadataAndInferenceWithTensorsAndImages() {
+        com.fasterxml.jackson.databind.JsonNode m = client.kserveMetadata("brightness");
+        assertEquals("[-1,8,8,1]", m.path("inputs").path(0).path("shape").toString());
+        float[] values = new float[64];
+        java.util.Arrays.fill(values, 0.45f);
+        float[][] scores = client.kserveInfer("brightness", "input", new long[] {1, 8, 8, 1}, values);
+        assertEquals(1, scores.length);
+        assertEquals(10, scores[0].length);
+        assertEquals(4, argmax(scores[0]));
+        float[][] images = client.kserveInferImages("brightness", List.of(Images.grey(240, 8, 8, "png")));
+        assertEquals(9, argmax(images[0]));
+        InferenceException.BadRequest unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                InferenceException.BadRequest.class, () -> client.kserveMetadata("resnet50"));
+        assertEquals(404, unknown.status());
+        assertTrue(unknown.getMessage().contains("resnet50"), "the protocol's {\"error\"} message: "
+                + unknown.getMessage());
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) {
+            best = row[i] > row[best] ? i : best;
+        }
+        return best;
+    }
 }

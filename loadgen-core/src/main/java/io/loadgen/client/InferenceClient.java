@@ -15,13 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * A typed client of the inference server's wire contract ({@code POST /v1/classify}, {@code /health/ready},
- * {@code /v1/models}), synchronous or with {@link CompletableFuture}s. Errors arrive as the subclasses of
+ * A typed client of the inference server's wire contract ({@code POST /v1/classify} for one image or many,
+ * {@code /health/ready}, {@code /v1/models}) and of its KServe v2 endpoints ({@code GET /v2/models/{name}},
+ * {@code POST /v2/models/{name}/infer} with FP32 tensors or encoded images), synchronous or with
+ * {@link CompletableFuture}s. Errors arrive as the subclasses of
  * {@link InferenceException}. Thread-safe; one instance per server is enough.
  *
  * <pre>{@code
@@ -137,6 +140,177 @@ public final class InferenceClient implements AutoCloseable {
                 });
     }
 
+    /**
+     * One image's answer in a many-image request: its classification, or its own error.
+     *
+     * @param classification the answer, when the image was classified
+     * @param errorCode the error's code ({@code bad_image}, ...), when it was not
+     * @param errorMessage the error's message, when it was not
+     */
+    public record ItemResult(Optional<Classification> classification, Optional<String> errorCode,
+            Optional<String> errorMessage) {
+    }
+
+    /**
+     * Classifies many images in one request ({@code {"images": [...]}}); each enters the server's batcher on its
+     * own, and each is answered or refused alone.
+     *
+     * @param images JPEG or PNG bytes each, at least one (at most the server's {@code maxItemsPerRequest})
+     * @param options per-request options (its request id and deadline apply to the whole request)
+     * @return one result per image, in the same order
+     * @throws InferenceException when the request as a whole is refused (413 too many items, 503 busy, ...)
+     */
+    public List<ItemResult> classifyAll(List<byte[]> images, Options options) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("images must not be empty");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("images");
+        images.forEach(i -> list.add(java.util.Base64.getEncoder().encodeToString(i)));
+        if (options.topK() > 0) {
+            body.put("top_k", options.topK());
+        }
+        HttpResponse<byte[]> r = send(headers(HttpRequest.newBuilder(base.resolve("/v1/classify")), options)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(
+                        json(body))));
+        if (r.statusCode() != 200) {
+            throw error(r);
+        }
+        JsonNode root = tree(r);
+        List<ItemResult> out = new ArrayList<>();
+        for (JsonNode item : root.path("results")) {
+            if (item.has("error")) {
+                out.add(new ItemResult(Optional.empty(), Optional.of(item.path("error").path("code").asText()),
+                        Optional.of(item.path("error").path("message").asText())));
+            } else {
+                out.add(new ItemResult(Optional.of(classification(root.path("id").asText(),
+                        root.path("model").asText(), item)), Optional.empty(), Optional.empty()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param model the model's name
+     * @return its KServe v2 metadata ({@code GET /v2/models/{model}}: name, versions, platform, inputs, outputs)
+     * @throws InferenceException.BadRequest (404) for a model the server does not have
+     */
+    public JsonNode kserveMetadata(String model) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("/v2/models/" + path(model))).GET());
+        if (r.statusCode() != 200) {
+            throw error(r);
+        }
+        return tree(r);
+    }
+
+    /**
+     * KServe v2 inference on the model's own input: an FP32 tensor of {@code shape} ({@code [n, ...]}, row-major),
+     * sent as JSON.
+     *
+     * @param model the model's name
+     * @param input the input tensor's name (the metadata's, e.g. {@code input})
+     * @param shape its shape, the batch first
+     * @param values the values, as many as the shape holds
+     * @return the scores of each of the n rows (the output {@code output})
+     * @throws InferenceException as the server answers ({@code {"error": msg}} becomes the exception's message)
+     */
+    public float[][] kserveInfer(String model, String input, long[] shape, float[] values) {
+        com.fasterxml.jackson.databind.node.ObjectNode in = JSON.createObjectNode().put("name", input)
+                .put("datatype", "FP32");
+        com.fasterxml.jackson.databind.node.ArrayNode dims = in.putArray("shape");
+        for (long d : shape) {
+            dims.add(d);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode data = in.putArray("data");
+        for (float v : values) {
+            data.add(v);
+        }
+        return kserve(model, in);
+    }
+
+    /**
+     * KServe v2 inference on encoded images: the BYTES input {@code image} (base64 in JSON), decoded by the server.
+     *
+     * @param model the model's name
+     * @param images JPEG or PNG bytes each, at least one
+     * @return the scores of each image, in order
+     * @throws InferenceException as the server answers
+     */
+    public float[][] kserveInferImages(String model, List<byte[]> images) {
+        com.fasterxml.jackson.databind.node.ObjectNode in = JSON.createObjectNode().put("name", "image")
+                .put("datatype", "BYTES");
+        in.putArray("shape").add(images.size());
+        com.fasterxml.jackson.databind.node.ArrayNode data = in.putArray("data");
+        images.forEach(i -> data.add(java.util.Base64.getEncoder().encodeToString(i)));
+        return kserve(model, in);
+    }
+
+    private float[][] kserve(String model, com.fasterxml.jackson.databind.node.ObjectNode input) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        body.putArray("inputs").add(input);
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("/v2/models/" + path(model) + "/infer"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(json(body))));
+        if (r.statusCode() != 200) {
+            throw error(r);
+        }
+        JsonNode out = tree(r).path("outputs").path(0);
+        int rows = out.path("shape").path(0).asInt();
+        int cols = out.path("shape").path(1).asInt();
+        float[][] scores = new float[rows][cols];
+        JsonNode d = out.path("data");
+        for (int i = 0; i < rows; i++) {
+            for (int c = 0; c < cols; c++) {
+                scores[i][c] = (float) d.path(i * cols + c).asDouble();
+            }
+        }
+        return scores;
+    }
+
+    private static String path(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private HttpRequest.Builder headers(HttpRequest.Builder req, Options options) {
+        if (options.priority() != null) {
+            req.header("X-Priority", options.priority());
+        }
+        if (options.deadline() != null) {
+            req.header("X-Deadline-Ms", Long.toString(Math.max(1, options.deadline().toMillis())));
+        }
+        if (options.requestId() != null) {
+            req.header("X-Request-Id", options.requestId());
+        }
+        return req;
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder req) {
+        try {
+            return http.send(req.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new InferenceException.Io("no response from " + base + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException.Io("interrupted", e);
+        }
+    }
+
+    private static byte[] json(JsonNode n) {
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode tree(HttpResponse<byte[]> r) {
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new InferenceException.ServerError(r.statusCode(), "bad_response", "the server's answer is not"
+                    + " JSON: " + e);
+        }
+    }
+
     /** @return whether {@code /health/ready} answers 200 */
     public boolean ready() {
         try {
@@ -172,20 +346,20 @@ public final class InferenceClient implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw error(r);
         }
-        try {
-            JsonNode root = JSON.readTree(r.body());
-            List<Classification.Prediction> preds = new ArrayList<>();
-            for (JsonNode p : root.path("predictions")) {
-                preds.add(new Classification.Prediction(p.path("class_id").asInt(), p.path("label").asText(),
-                        p.path("score").asDouble()));
-            }
-            JsonNode t = root.path("timing");
-            return new Classification(root.path("id").asText(), root.path("model").asText(), preds,
-                    new Classification.Timing(ms(t.path("queue_ms").asDouble()), t.path("batch_size").asInt(),
-                            ms(t.path("inference_ms").asDouble()), ms(t.path("total_ms").asDouble())));
-        } catch (IOException e) {
-            throw new InferenceException.ServerError(200, "bad_response", "the server's answer is not JSON: " + e);
+        JsonNode root = tree(r);
+        return classification(root.path("id").asText(), root.path("model").asText(), root);
+    }
+
+    /** @return the classification that {@code node}'s predictions and timing give */
+    private static Classification classification(String id, String model, JsonNode node) {
+        List<Classification.Prediction> preds = new ArrayList<>();
+        for (JsonNode p : node.path("predictions")) {
+            preds.add(new Classification.Prediction(p.path("class_id").asInt(), p.path("label").asText(),
+                    p.path("score").asDouble()));
         }
+        JsonNode t = node.path("timing");
+        return new Classification(id, model, preds, new Classification.Timing(ms(t.path("queue_ms").asDouble()),
+                t.path("batch_size").asInt(), ms(t.path("inference_ms").asDouble()), ms(t.path("total_ms").asDouble())));
     }
 
     private static InferenceException error(HttpResponse<byte[]> r) {
@@ -196,6 +370,8 @@ public final class InferenceClient implements AutoCloseable {
             if (e.has("code")) {
                 code = e.path("code").asText();
                 message = e.path("message").asText();
+            } else if (e.isTextual()) {
+                message = e.asText(); // the KServe v2 error object: {"error": "message"}
             }
         } catch (IOException ignored) {
             // not our JSON: keep the raw body as the message
