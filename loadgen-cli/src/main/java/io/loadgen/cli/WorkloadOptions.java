@@ -3,6 +3,7 @@ package io.loadgen.cli;
 import io.loadgen.config.Settings;
 import io.loadgen.config.UsageException;
 import io.loadgen.core.config.CoreSettings;
+import io.loadgen.core.engine.KServeShape;
 import io.loadgen.core.engine.MultipartShape;
 import io.loadgen.core.engine.Payload;
 import io.loadgen.core.engine.Workload;
@@ -33,9 +34,15 @@ final class WorkloadOptions {
     List<String> checks = new ArrayList<>();
 
     @Option(names = "--request", paramLabel = "SHAPE", defaultValue = "raw", description = "How each payload file"
-            + " is sent: raw (its bytes as the body; the default) or multipart:FIELD (a multipart/form-data upload"
-            + " with the file as the part FIELD, plus the --form fields).")
+            + " is sent: raw (its bytes as the body; the default), multipart:FIELD (a multipart/form-data upload"
+            + " with the file as the part FIELD, plus the --form fields), or kserve-v2 (target"
+            + " .../v2/models/NAME/infer: the model's metadata is read first; each image goes as its BYTES input,"
+            + " or with --input-data random, random FP32 tensors of its input's shape).")
     String request = "raw";
+
+    @Option(names = "--input-data", paramLabel = "payload|random", defaultValue = "payload", description = "With"
+            + " --request kserve-v2: send the payload images (default) or random tensors of the model's input shape.")
+    String inputData = "payload";
 
     @Option(names = "--form", paramLabel = "NAME=VALUE", description = "A form field of --request multipart:FIELD"
             + " uploads, sent after the file. Repeatable.")
@@ -70,7 +77,18 @@ final class WorkloadOptions {
             }
             List<Payload> files = payload.isPresent() ? Payload.read(payload.get(), body != null ? null : contentType)
                     : body == null ? defaultPayloads : List.of();
-            if (!request.equals("raw")) {
+            if (request.equals("kserve-v2")) {
+                if (body != null) {
+                    throw new UsageException("give --body or --request kserve-v2, not both");
+                }
+                boolean random = switch (inputData) {
+                    case "payload" -> false;
+                    case "random" -> true;
+                    default -> throw new UsageException("--input-data must be payload or random, got " + inputData);
+                };
+                files = KServeShape.bodies(KServeMetadata.fetch(target), random ? List.of() : files, random,
+                        s.get(CoreSettings.SEED));
+            } else if (!request.equals("raw")) {
                 if (body != null) {
                     throw new UsageException("give --body or --request " + request + ", not both");
                 }

@@ -118,4 +118,35 @@ class RequestShapesIT {
             server.close();
         }
     }
+
+    @Test
+    void kserveV2ReadsTheModelsMetadataAndSendsImagesOrRandomTensors(@TempDir Path tmp) throws Exception {
+        io.loadgen.server.InferenceServer server = io.loadgen.server.InferenceServer.start(
+                io.loadgen.server.ServerConfig.custom().host("127.0.0.1").port(0).build(), maxBatch -> {
+                    io.loadgen.server.model.TensorFlowModel m = io.loadgen.server.model.TensorFlowModel.load(
+                            Path.of("..", "models", "fashion-mnist"));
+                    m.warmUp(maxBatch);
+                    return m;
+                });
+        try {
+            assertTrue(server.awaitReady(java.time.Duration.ofMinutes(2)));
+            String infer = server.baseUri().resolve("/v2/models/" + server.modelInfo().name() + "/infer").toString();
+            JsonNode images = run(tmp, "run", "--target", infer, "--payload",
+                    Path.of("..", "samples", "images").toString(), "--request", "kserve-v2", "--check", "status==200",
+                    "--check", "json:/outputs/0/shape/1==10");
+            assertEquals(images.get("completed").asLong(), images.get("checks").get("passed").asLong(),
+                    images.toString());
+            assertTrue(images.get("ok").asLong() >= 280, images.toString());
+            JsonNode random = run(tmp, "run", "--target", infer, "--request", "kserve-v2", "--input-data", "random",
+                    "--check", "json:/outputs/0/datatype==FP32");
+            assertEquals(random.get("completed").asLong(), random.get("checks").get("passed").asLong(),
+                    random.toString());
+            Cli.Result wrong = Cli.run("run", "--target", server.baseUri().resolve("/v1/classify").toString(),
+                    "--request", "kserve-v2", "--input-data", "random", "--duration", "1s");
+            assertEquals(2, wrong.code(), "a target that is not an infer URL is a usage error: " + wrong.err());
+            assertTrue(wrong.err().contains("/v2/models/NAME/infer"), wrong.err());
+        } finally {
+            server.close();
+        }
+    }
 }
