@@ -183,16 +183,9 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
     /** @return the Fashion-MNIST test images as PNGs, labelled with their class id, in the dataset's order */
     static List<Payload> fashionMnistTestSet() throws IOException {
         FashionMnist.Split test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
-        int n = test.rows() * test.cols();
         List<Payload> out = new ArrayList<>(test.count());
         for (int i = 0; i < test.count(); i++) {
-            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(test.cols(), test.rows(),
-                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
-            img.getRaster().setDataElements(0, 0, test.cols(), test.rows(),
-                    java.util.Arrays.copyOfRange(test.pixels(), i * n, (i + 1) * n));
-            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-            javax.imageio.ImageIO.write(img, "png", png);
-            out.add(new Payload(String.format(Locale.ROOT, "test-%05d.png", i), png.toByteArray(), "image/png",
+            out.add(new Payload(String.format(Locale.ROOT, "test-%05d.png", i), test.png(i), "image/png",
                     java.util.Optional.of(Integer.toString(test.label(i)))));
         }
         return out;

@@ -103,16 +103,9 @@ public final class DynamicBatcher implements AutoCloseable {
         Rejection rejection = null;
         lock.lock();
         try {
-            ArrayDeque<Pending> q = queues.get(lane);
-            if (broken != null) {
-                rejection = brokenRejection();
-            } else if (!accepting) {
-                rejection = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
-            } else if (q.size() >= config.queueCapacity()) {
-                rejection = new Rejection(Rejection.Cause.QUEUE_FULL, "the " + lane.label() + " queue is full ("
-                        + q.size() + " requests)", retryAfter(q.size()));
-            } else {
-                q.addLast(new Pending(pixels, lane, now, now + budget, future));
+            rejection = refusal(lane, 1);
+            if (rejection == null) {
+                queues.get(lane).addLast(new Pending(pixels, lane, now, now + budget, future));
                 if (total() >= config.maxBatch() || total() == 1) {
                     changed.signalAll();
                 }
@@ -145,20 +138,10 @@ public final class DynamicBatcher implements AutoCloseable {
      * @return the rejection the lane would give now, or {@code null} when it has room for all of them
      */
     public Rejection admissionCheck(Lane lane, int items) {
-        Rejection r = null;
+        Rejection r;
         lock.lock();
         try {
-            ArrayDeque<Pending> q = queues.get(lane);
-            if (broken != null) {
-                r = brokenRejection();
-            } else if (!accepting) {
-                r = new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
-            } else if (q.size() + items > config.queueCapacity()) {
-                r = new Rejection(Rejection.Cause.QUEUE_FULL, items == 1
-                        ? "the " + lane.label() + " queue is full (" + q.size() + " requests)"
-                        : "the " + lane.label() + " queue has room for " + (config.queueCapacity() - q.size())
-                                + " of this request's " + items + " images", retryAfter(q.size() + items - 1));
-            }
+            r = refusal(lane, items);
         } finally {
             lock.unlock();
         }
@@ -166,6 +149,28 @@ public final class DynamicBatcher implements AutoCloseable {
             listener.rejected(r.reason());
         }
         return r;
+    }
+
+    /**
+     * The one rule of admission, for {@link #submit} and {@link #admissionCheck}; the caller holds the lock.
+     *
+     * @return why the lane would refuse {@code items} more images now, or {@code null} when it has room
+     */
+    private Rejection refusal(Lane lane, int items) {
+        ArrayDeque<Pending> q = queues.get(lane);
+        if (broken != null) {
+            return brokenRejection();
+        }
+        if (!accepting) {
+            return new Rejection(Rejection.Cause.SHUTTING_DOWN, "the server is shutting down", null);
+        }
+        if (q.size() + items > config.queueCapacity()) {
+            return new Rejection(Rejection.Cause.QUEUE_FULL, items == 1
+                    ? "the " + lane.label() + " queue is full (" + q.size() + " requests)"
+                    : "the " + lane.label() + " queue has room for " + (config.queueCapacity() - q.size())
+                            + " of this request's " + items + " images", retryAfter(q.size() + items - 1));
+        }
+        return null;
     }
 
     /**

@@ -453,7 +453,8 @@ final class ClassifyRoute {
         ArrayNode preds = into.putArray("predictions");
         // the tested rule of Thresholds.topK: best first (ties to the lower id, NaN last), then each class's
         // threshold, so a response may hold fewer than top_k predictions; a NaN score never passes
-        for (ClassScore c : thresholds.topK(s, Math.min(topK, s.length), labels(s.length))) {
+        for (ClassScore c : thresholds.topK(s, Math.min(topK, s.length), Labels.padded(info.classes(),
+                s.length))) {
             ObjectNode pr = preds.addObject();
             pr.put("class_id", c.classId());
             pr.put("label", c.label());
@@ -470,11 +471,6 @@ final class ClassifyRoute {
     private static void total(ObjectNode root, long receivedNanos) {
         ObjectNode timing = root.has("timing") ? (ObjectNode) root.get("timing") : root.putObject("timing");
         timing.put("total_ms", ms(Duration.ofNanos(System.nanoTime() - receivedNanos)));
-    }
-
-    /** @return the model's labels, padded to {@code n} with {@code class_<id>} when it names fewer classes */
-    List<String> labels(int n) {
-        return Labels.padded(info.classes(), n);
     }
 
     private static double ms(Duration d) {

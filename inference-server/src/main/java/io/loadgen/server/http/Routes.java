@@ -102,15 +102,21 @@ public final class Routes {
 
     /** Waits until no classify request is being handled, at most {@code timeout}. */
     public void awaitIdle(Duration timeout) {
+        awaitZero(active, timeout, 5);
+    }
+
+    /** Polls {@code count} every {@code pollMillis} until it is 0, at most {@code timeout}; @return whether it is */
+    private static boolean awaitZero(AtomicInteger count, Duration timeout, long pollMillis) {
         long end = System.nanoTime() + Math.max(0, timeout.toNanos());
-        while (active.get() > 0 && System.nanoTime() < end) {
+        while (count.get() > 0 && System.nanoTime() < end) {
             try {
-                Thread.sleep(5);
+                Thread.sleep(pollMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
         }
+        return count.get() == 0;
     }
 
     /** Adds the routes and error mappings. */
@@ -223,16 +229,7 @@ public final class Routes {
      * @return whether none was still admitting when it returned
      */
     public boolean awaitAdmitted(Duration timeout) {
-        long end = System.nanoTime() + Math.max(0, timeout.toNanos());
-        while (admitting.get() > 0 && System.nanoTime() < end) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return admitting.get() == 0;
+        return awaitZero(admitting, timeout, 1);
     }
 
     private ApiError respondedError(long received, ApiError e) {

@@ -162,7 +162,14 @@ public final class ImagePreprocessor implements ImageDecoder {
         } finally {
             g.dispose();
         }
-        int[] rgb = canvas.getRGB(0, 0, tw, th, null, 0, tw);
+        return values(canvas.getRGB(0, 0, tw, th, null, 0, tw), spec);
+    }
+
+    /**
+     * @param rgb the model input's pixels as packed RGB, row-major
+     * @return them as the model's values: grey or RGB, each 8-bit level times scale plus offset
+     */
+    static float[] values(int[] rgb, Preprocessing spec) {
         float[] out = new float[spec.valuesPerImage()];
         float s = spec.scale();
         float o = spec.offset();

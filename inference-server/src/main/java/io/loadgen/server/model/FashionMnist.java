@@ -42,6 +42,21 @@ public final class FashionMnist {
         public int label(int i) {
             return labels[i];
         }
+
+        /** @return image {@code i} as a grey PNG file, as a client would send it */
+        public byte[] png(int i) {
+            int n = rows * cols;
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(cols, rows,
+                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, cols, rows, java.util.Arrays.copyOfRange(pixels, i * n, (i + 1) * n));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try {
+                javax.imageio.ImageIO.write(img, "png", out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // into memory: cannot happen
+            }
+            return out.toByteArray();
+        }
     }
 
     private FashionMnist() {

@@ -10,8 +10,6 @@ import io.loadgen.server.ServerConfig;
 import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.model.FashionMnist;
 import io.loadgen.server.model.TensorFlowModel;
-import io.loadgen.server.testing.Images;
-import java.awt.image.BufferedImage;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,13 +38,9 @@ class FashionMnistAccuracyIT {
                 + FashionMnist.DEBIAN_DIR + ": apt-get install dataset-fashion-mnist (.ci/run does)");
         FashionMnist.Split test = FashionMnist.test(FashionMnist.DEBIAN_DIR);
         assertEquals(10_000, test.count());
-        int n = test.rows() * test.cols();
         List<byte[]> pngs = new ArrayList<>(test.count());
         for (int i = 0; i < test.count(); i++) {
-            BufferedImage img = new BufferedImage(test.cols(), test.rows(), BufferedImage.TYPE_BYTE_GRAY);
-            img.getRaster().setDataElements(0, 0, test.cols(), test.rows(),
-                    java.util.Arrays.copyOfRange(test.pixels(), i * n, (i + 1) * n));
-            pngs.add(Images.encode(img, "png"));
+            pngs.add(test.png(i));
         }
 
         ServerConfig config = ServerConfig.custom().host("127.0.0.1").port(0)

@@ -12,15 +12,12 @@ import io.loadgen.server.batching.BatcherConfig;
 import io.loadgen.server.model.FashionMnist;
 import io.loadgen.server.model.TensorFlowModel;
 import io.loadgen.server.testing.BadInputs;
-import io.loadgen.server.testing.Images;
 import io.loadgen.server.testing.ServerHttp;
 import io.loadgen.server.testing.SlowedModel;
-import java.awt.image.BufferedImage;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,15 +54,6 @@ class RealModelIT {
         }
     }
 
-    /** @return the i-th Fashion-MNIST test image as PNG, and its label */
-    private static byte[] testImage(FashionMnist.Split test, int i) {
-        int n = test.rows() * test.cols();
-        BufferedImage img = new BufferedImage(test.cols(), test.rows(), BufferedImage.TYPE_BYTE_GRAY);
-        img.getRaster().setDataElements(0, 0, test.cols(), test.rows(), Arrays.copyOfRange(test.pixels(), i * n,
-                (i + 1) * n));
-        return Images.encode(img, "png");
-    }
-
     private static FashionMnist.Split testSet() throws Exception {
         assertTrue(FashionMnist.isAvailable(FashionMnist.DEBIAN_DIR), "the Fashion-MNIST test set is missing from "
                 + FashionMnist.DEBIAN_DIR + ": apt-get install dataset-fashion-mnist (.ci/run does)");
@@ -93,7 +81,7 @@ class RealModelIT {
         }
         assertEquals(0, model.batches(), "no bad input reached the model");
         FashionMnist.Split test = testSet();
-        HttpResponse<byte[]> ok = http.post("/v1/classify", "image/png", testImage(test, 0));
+        HttpResponse<byte[]> ok = http.post("/v1/classify", "image/png", test.png(0));
         assertEquals(200, ok.statusCode(), text(ok));
         JsonNode top = json(ok).get("predictions").get(0);
         assertEquals(test.label(0), top.get("class_id").asInt(), "the first test image, classified right: "
@@ -107,7 +95,7 @@ class RealModelIT {
         FashionMnist.Split test = testSet();
         List<CompletableFuture<HttpResponse<byte[]>>> burst = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
-            burst.add(postAsync(testImage(test, i)));
+            burst.add(postAsync(test.png(i)));
         }
         int ok = 0;
         int shed = 0;
@@ -132,13 +120,13 @@ class RealModelIT {
     void aDeadlineThatPassesInTheQueueGives504WithoutRunning() throws Exception {
         start(BatcherConfig.custom().maxBatch(1).maxDelay(Duration.ZERO).build(), 400);
         FashionMnist.Split test = testSet();
-        CompletableFuture<HttpResponse<byte[]>> first = postAsync(testImage(test, 0));
+        CompletableFuture<HttpResponse<byte[]>> first = postAsync(test.png(0));
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (model.batches() == 0 && System.nanoTime() < until) {
             Thread.sleep(5);
         }
         assertEquals(1, model.batches(), "the first request is running");
-        HttpResponse<byte[]> late = http.post("/v1/classify", "image/png", testImage(test, 1), "X-Deadline-Ms",
+        HttpResponse<byte[]> late = http.post("/v1/classify", "image/png", test.png(1), "X-Deadline-Ms",
                 "50");
         assertEquals(504, late.statusCode(), text(late));
         assertEquals("deadline_exceeded", json(late).get("error").get("code").asText());
@@ -152,7 +140,7 @@ class RealModelIT {
         FashionMnist.Split test = testSet();
         List<CompletableFuture<HttpResponse<byte[]>>> accepted = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            accepted.add(postAsync(testImage(test, i)));
+            accepted.add(postAsync(test.png(i)));
         }
         // every request is in: queued, or run (one at a time, 100 ms each); read once, as it changes
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -98,27 +98,6 @@ final class SubsamplingImageIoPreprocessor {
         } finally {
             g.dispose();
         }
-        int[] rgb = canvas.getRGB(0, 0, tw, th, null, 0, tw);
-        float[] out = new float[spec.valuesPerImage()];
-        float s = spec.scale();
-        float o = spec.offset();
-        if (spec.channels() == 3) {
-            for (int i = 0; i < rgb.length; i++) {
-                int p = rgb[i];
-                out[3 * i] = ((p >> 16) & 0xff) * s + o;
-                out[3 * i + 1] = ((p >> 8) & 0xff) * s + o;
-                out[3 * i + 2] = (p & 0xff) * s + o;
-            }
-        } else {
-            for (int i = 0; i < rgb.length; i++) {
-                int p = rgb[i];
-                int r = (p >> 16) & 0xff;
-                int gr = (p >> 8) & 0xff;
-                int b = p & 0xff;
-                float grey = (r == gr && gr == b) ? r : Math.round(0.299f * r + 0.587f * gr + 0.114f * b);
-                out[i] = grey * s + o;
-            }
-        }
-        return out;
+        return ImagePreprocessor.values(canvas.getRGB(0, 0, tw, th, null, 0, tw), spec);
     }
 }

@@ -338,10 +338,9 @@ public final class HttpClientTransport implements Transport {
                 if (kept == null) {
                     kept = new java.io.ByteArrayOutputStream(Math.min(keep, 4096));
                 }
-                int take = Math.min(src.remaining(), keep - kept.size());
-                for (int i = 0; i < take; i++) {
-                    kept.write(src.get(src.position() + i));
-                }
+                byte[] chunk = new byte[Math.min(src.remaining(), keep - kept.size())];
+                src.get(chunk); // the rest is skipped below
+                kept.writeBytes(chunk);
             }
             src.position(src.limit());
         }

@@ -44,11 +44,7 @@ public final class Workload {
     private final ResponseChecks checks;
 
     private Workload(Builder b) {
-        this(b, b.target);
-    }
-
-    private Workload(Builder b, URI target) {
-        this.target = target;
+        this.target = b.target;
         this.method = b.method;
         this.headerNames = List.copyOf(b.headerNames);
         this.headerValues = List.copyOf(b.headerValues);
@@ -88,21 +84,31 @@ public final class Workload {
         return new Builder(target);
     }
 
+    /** This workload sent to {@code other}: its bound templates shared, not rendered again; no checks. */
+    private Workload(Workload w, URI other) {
+        this.target = other;
+        this.method = w.method;
+        this.headerNames = w.headerNames;
+        this.headerValues = w.headerValues;
+        this.bodyTemplate = w.bodyTemplate;
+        this.bodyContentType = w.bodyContentType;
+        this.payloads = w.payloads;
+        this.order = w.order;
+        this.seed = w.seed;
+        this.boundBodies = w.boundBodies;
+        this.boundHeaders = w.boundHeaders;
+        this.constant = w.constant;
+        this.checks = ResponseChecks.none();
+    }
+
     /**
      * @param other another absolute http:// URL
-     * @return this workload sent to {@code other} instead: the same method, headers, bodies and order
+     * @return this workload sent to {@code other} instead: the same method, headers, bodies and order, without the
+     *     checks (another target's answers are not this one's; the self-warm uses it)
      */
     public Workload withTarget(URI other) {
-        Builder b = new Builder(other);
-        b.method = method;
-        b.headerNames.addAll(headerNames);
-        b.headerValues.addAll(headerValues);
-        b.bodyTemplate = bodyTemplate;
-        b.bodyContentType = bodyContentType;
-        b.payloads = payloads;
-        b.order = order;
-        b.seed = seed;
-        return new Workload(b, other);
+        Builder.checkTarget(other);
+        return new Workload(this, other);
     }
 
     /** @return the target URI */
@@ -205,11 +211,15 @@ public final class Workload {
         private List<String> checks = List.of();
 
         private Builder(URI target) {
+            this.target = checkTarget(target);
+        }
+
+        private static URI checkTarget(URI target) {
             if (target == null || target.getScheme() == null || target.getHost() == null
                     || !(target.getScheme().equalsIgnoreCase("http") || target.getScheme().equalsIgnoreCase("https"))) {
                 throw new IllegalArgumentException("target must be an absolute http:// or https:// URL, got " + target);
             }
-            this.target = target;
+            return target;
         }
 
         /** @param m HTTP method, e.g. GET or POST; default GET, or POST when there is a body */
