@@ -92,10 +92,10 @@ final class WorkloadOptions {
                 if (body != null) {
                     throw new UsageException("give --body or --request " + request + ", not both");
                 }
+                MultipartShape shape = MultipartShape.parse(request, form);
                 if (files.isEmpty()) {
                     throw new UsageException("--request " + request + " uploads payload files: give --payload");
                 }
-                MultipartShape shape = MultipartShape.parse(request, form);
                 files = files.stream().map(shape::apply).toList();
             } else if (!form.isEmpty()) {
                 throw new UsageException("--form goes with --request multipart:FIELD");

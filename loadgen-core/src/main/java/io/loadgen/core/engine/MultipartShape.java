@@ -38,8 +38,8 @@ public final class MultipartShape {
      */
     public static MultipartShape parse(String spec, List<String> fields) {
         if (!spec.startsWith("multipart:") || spec.length() == "multipart:".length()) {
-            throw new IllegalArgumentException("--request must be raw or multipart:FIELD (the file part's name, e.g."
-                    + " multipart:image), got '" + spec + "'");
+            throw new IllegalArgumentException("--request must be raw, multipart:FIELD (the file part's name, e.g."
+                    + " multipart:image) or kserve-v2, got '" + spec + "'");
         }
         Map<String, String> form = new LinkedHashMap<>();
         for (String f : fields) {
