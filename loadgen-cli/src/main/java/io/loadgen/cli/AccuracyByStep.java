@@ -12,8 +12,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Accuracy under load: for each step of a stepped profile (the intervals with the same target rate, warm-up left
- * out), the answers checked right and wrong, their accuracy (right / (right + wrong), 503s and other errors apart),
+ * Accuracy under load: for each step of a stepped profile (the intervals that start within it, placed by their start
+ * time from the run's first interval, warm-up left out), the answers checked right and wrong, their accuracy (right / (right + wrong), 503s and other errors apart),
  * and the latency of the step, merged from its intervals' histograms. Hears the intervals on the interval clock;
  * {@link #print} after the run.
  */
@@ -33,14 +33,27 @@ final class AccuracyByStep implements IntervalListener {
         }
     }
 
-    private final Map<Double, Step> steps = new LinkedHashMap<>();
+    private final List<io.loadgen.core.schedule.StepRate.Step> plan;
+    private final Map<Integer, Step> steps = new LinkedHashMap<>();
+    private java.time.Instant origin;
+
+    /** @param plan the profile's steps, in order: an interval belongs to the step in force when it started */
+    AccuracyByStep(List<io.loadgen.core.schedule.StepRate.Step> plan) {
+        this.plan = List.copyOf(plan);
+    }
 
     @Override
     public synchronized void onInterval(IntervalStats stats, IntervalHistograms histograms) {
+        if (origin == null) {
+            // intervals come in order from the first: its start is the profile's start (the interval's gauge rate is
+            // read when it is sealed, a step late at a boundary, so it cannot say which step an interval was in)
+            origin = stats.start().minus(stats.length().multipliedBy(stats.index()));
+        }
         if (stats.warmup()) {
             return;
         }
-        Step s = steps.computeIfAbsent(stats.targetRate(), Step::new);
+        int k = stepAt(java.time.Duration.between(origin, stats.start()));
+        Step s = steps.computeIfAbsent(k, i -> new Step(plan.get(i).perSecond()));
         var c = stats.counts();
         s.right += c.ok();
         s.wrong += c.errors().check();
@@ -48,6 +61,18 @@ final class AccuracyByStep implements IntervalListener {
         s.scheduled += c.scheduled();
         s.seconds += stats.length().toNanos() / 1e9;
         s.latency.add(histograms.latency());
+    }
+
+    /** @return the index of the step in force {@code offset} after the start (the last one after the end) */
+    private int stepAt(java.time.Duration offset) {
+        java.time.Duration end = java.time.Duration.ZERO;
+        for (int i = 0; i < plan.size(); i++) {
+            end = end.plus(plan.get(i).length());
+            if (offset.compareTo(end) < 0) {
+                return i;
+            }
+        }
+        return plan.size() - 1;
     }
 
     /** @return each step's accuracy, in step order (NaN where nothing was checked) */

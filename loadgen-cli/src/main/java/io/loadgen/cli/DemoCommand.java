@@ -141,7 +141,7 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
             if (!quiet) {
                 generator.addListener(new LiveLine(System.out, length));
             }
-            AccuracyByStep accuracy = new AccuracyByStep();
+            AccuracyByStep accuracy = new AccuracyByStep(steps);
             if (checked) {
                 generator.addListener(accuracy);
             }
