@@ -99,6 +99,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         }
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("payloads", Integer.toString(workload.payloads().size()));
+        request.described().ifPresent(d -> settings.put("request", d));
         settings.putAll(cfg.echo(GROUPS));
         ResultsWriter results = new ResultsWriter(dir, settings);
         LoadGenerator generator = LoadGenerator.builder(workload).transport(transport).engine(engine).plan(plan)
@@ -110,6 +111,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         out.printf("loadgen run: %s, %s arrivals, profile %s, %s; results in %s%n", workload,
                 plan.arrival().name().toLowerCase(java.util.Locale.ROOT), plan.profile().spec(),
                 plan.length().map(d -> "for " + ChronoDurations.format(d)).orElse("until Ctrl-C"), dir);
+        request.described().ifPresent(d -> out.printf("  request: %s%n", d));
         out.flush();
         io.loadgen.rmi.RmiExporter exporter = null;
         boolean remote = idle || cfg.source(RmiSettings.RMI_PORT).startsWith("flag");

@@ -36,13 +36,45 @@ final class WorkloadOptions {
     @Option(names = "--request", paramLabel = "SHAPE", defaultValue = "raw", description = "How each payload file"
             + " is sent: raw (its bytes as the body; the default), multipart:FIELD (a multipart/form-data upload"
             + " with the file as the part FIELD, plus the --form fields), or kserve-v2 (target"
-            + " .../v2/models/NAME/infer: the model's metadata is read first; each image goes as its BYTES input,"
-            + " or with --input-data random, random FP32 tensors of its input's shape).")
+            + " .../v2/models/NAME/infer: the model's and the server's metadata are read first; each image goes as"
+            + " the model's BYTES input or preprocessed into its FP32 image input, or with --input-data random,"
+            + " random values of its inputs' shapes; see the --kserve-* options).")
     String request = "raw";
 
     @Option(names = "--input-data", paramLabel = "payload|random", defaultValue = "payload", description = "With"
-            + " --request kserve-v2: send the payload images (default) or random tensors of the model's input shape.")
+            + " --request kserve-v2: send the payload images (default) or random values of every input's shape and"
+            + " type (FP32, FP64, INT32, INT64).")
     String inputData = "payload";
+
+    @Option(names = "--kserve-input", paramLabel = "NAME", description = "With --request kserve-v2: the input each"
+            + " image fills (default: the model's BYTES input, else its FP32 input shaped like an image, which"
+            + " loadgen preprocesses: cover-resize, centre crop, grey or RGB, --kserve-scaling, --kserve-layout).")
+    String kserveInput;
+
+    @Option(names = "--kserve-binary", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "With --request kserve-v2: send the tensors as binary data (the binary tensor data"
+            + " extension) or as JSON. Default: binary when the server's metadata lists binary_tensor_data.")
+    Boolean kserveBinary;
+
+    @Option(names = "--kserve-layout", paramLabel = "nhwc|nchw", description = "With --request kserve-v2 and an"
+            + " FP32 image input: where its channels are (default: read from the shape, the dimension of 1 or 3).")
+    String kserveLayout;
+
+    @Option(names = "--kserve-scaling", paramLabel = "unit|none|inception|imagenet", defaultValue = "unit",
+            description = "With --request kserve-v2 and an FP32 image input: each 8-bit level x becomes x/255 (unit,"
+            + " the default), x (none), x/127.5-1 (inception) or (x/255-mean)/std with ImageNet's RGB values"
+            + " (imagenet).")
+    String kserveScaling = "unit";
+
+    @Option(names = "--kserve-output", paramLabel = "NAME", description = "With --request kserve-v2: an output to"
+            + " request (default: none named, the server sends all). Repeatable.")
+    List<String> kserveOutputs = new ArrayList<>();
+
+    @Option(names = "--kserve-classification", paramLabel = "K", defaultValue = "0", description = "With --request"
+            + " kserve-v2: ask for the top K classes of each output (the classification extension: BYTES"
+            + " \"score:index[:label]\"), e.g. with --check 'json:/outputs/0/data/0=~^[^:]*:$${label}(:|$$)'."
+            + " Default 0: the raw outputs.")
+    int kserveClassification;
 
     @Option(names = "--form", paramLabel = "NAME=VALUE", description = "A form field of --request multipart:FIELD"
             + " uploads, sent after the file. Repeatable.")
@@ -51,6 +83,41 @@ final class WorkloadOptions {
     @Option(names = "--content-type", paramLabel = "TYPE", description = "Content type of the body (default: from"
             + " the payload file extension; application/json for --body).")
     String contentType;
+
+    /** What the request shape made of the target, e.g. the KServe input filled; empty for raw bodies. */
+    private String described;
+
+    /** @return what the request shape made of the target, for the run's log and settings, if there is more to say */
+    Optional<String> described() {
+        return Optional.ofNullable(described);
+    }
+
+    private KServeShape.Options kserveOptions(long seed) {
+        KServeShape.Options.Builder o = KServeShape.Options.builder().seed(seed).outputs(kserveOutputs)
+                .classification(kserveClassification).scaling(choice("--kserve-scaling", kserveScaling,
+                        io.loadgen.core.engine.ImageTensor.Scaling.values()));
+        o.data(choice("--input-data", inputData, KServeShape.InputData.values()));
+        if (kserveInput != null) {
+            o.input(kserveInput);
+        }
+        if (kserveBinary != null) {
+            o.binary(kserveBinary);
+        }
+        if (kserveLayout != null) {
+            o.layout(choice("--kserve-layout", kserveLayout, io.loadgen.core.engine.ImageTensor.Layout.values()));
+        }
+        return o.build();
+    }
+
+    private static <E extends Enum<E>> E choice(String flag, String value, E[] values) {
+        for (E e : values) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new UsageException(flag + " must be one of " + java.util.Arrays.stream(values)
+                .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", got '" + value + "'");
+    }
 
     /**
      * @param s the settings (target, method, payload, payload order, seed)
@@ -81,13 +148,10 @@ final class WorkloadOptions {
                 if (body != null) {
                     throw new UsageException("give --body or --request kserve-v2, not both");
                 }
-                boolean random = switch (inputData) {
-                    case "payload" -> false;
-                    case "random" -> true;
-                    default -> throw new UsageException("--input-data must be payload or random, got " + inputData);
-                };
-                files = KServeShape.bodies(KServeMetadata.fetch(target), random ? List.of() : files, random,
-                        s.get(CoreSettings.SEED));
+                KServeShape.Bodies bodies = KServeShape.bodies(KServeMetadata.model(target),
+                        KServeMetadata.serverExtensions(target), files, kserveOptions(s.get(CoreSettings.SEED)));
+                files = bodies.payloads();
+                described = "kserve-v2, " + bodies.description();
             } else if (!request.equals("raw")) {
                 if (body != null) {
                     throw new UsageException("give --body or --request " + request + ", not both");
@@ -99,6 +163,10 @@ final class WorkloadOptions {
                 files = files.stream().map(shape::apply).toList();
             } else if (!form.isEmpty()) {
                 throw new UsageException("--form goes with --request multipart:FIELD");
+            }
+            if (!request.equals("kserve-v2") && (kserveInput != null || kserveBinary != null || kserveLayout != null
+                    || !kserveOutputs.isEmpty() || kserveClassification != 0 || !inputData.equals("payload"))) {
+                throw new UsageException("--input-data and the --kserve-* options go with --request kserve-v2");
             }
             if (!files.isEmpty()) {
                 b.payloads(files);

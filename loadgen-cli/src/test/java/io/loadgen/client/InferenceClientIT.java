@@ -134,6 +134,17 @@ class InferenceClientIT {
         assertEquals(4, argmax(scores[0]));
         float[][] images = client.kserveInferImages("brightness", List.of(Images.grey(240, 8, 8, "png")));
         assertEquals(9, argmax(images[0]));
+        float[][] binary = client.kserveInferBinary("brightness", "input", new long[] {1, 8, 8, 1}, values);
+        assertTrue(java.util.Arrays.equals(scores[0], binary[0]), "the same scores as binary data: "
+                + java.util.Arrays.toString(scores[0]) + " " + java.util.Arrays.toString(binary[0]));
+        List<List<InferenceClient.KServeClass>> top = client.kserveClassifyImages("brightness", "output",
+                List.of(Images.grey(240, 8, 8, "png"), Images.grey(20, 8, 8, "png")), 2);
+        assertEquals(2, top.size());
+        assertEquals(9, top.get(0).get(0).index(), top.toString());
+        assertEquals(2, top.get(0).size(), top.toString());
+        assertTrue(top.get(0).get(0).score() >= top.get(0).get(1).score(), "best first: " + top);
+        assertEquals(argmax(client.kserveInferImages("brightness", List.of(Images.grey(20, 8, 8, "png")))[0]),
+                top.get(1).get(0).index(), top.toString());
         InferenceException.BadRequest unknown = org.junit.jupiter.api.Assertions.assertThrows(
                 InferenceException.BadRequest.class, () -> client.kserveMetadata("resnet50"));
         assertEquals(404, unknown.status());

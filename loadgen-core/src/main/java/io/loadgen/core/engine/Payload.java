@@ -20,8 +20,11 @@ import java.util.stream.Stream;
  * @param bytes the body; shared, not to be modified
  * @param contentType its content type, from the file extension unless given
  * @param label what the file is, for {@code ${label}} and checks; empty when the set has no labels
+ * @param headers headers sent with this body and no other (after the workload's own), e.g. the
+ *     {@code Inference-Header-Content-Length} of a KServe v2 binary body; usually empty
  */
-public record Payload(String name, byte[] bytes, String contentType, Optional<String> label) {
+public record Payload(String name, byte[] bytes, String contentType, Optional<String> label,
+        List<Request.Header> headers) {
     /** Largest total size of the payloads of one run: 512 MiB (they are held in memory). */
     public static final long MAX_TOTAL_BYTES = 512L << 20;
     /** The file of a payload directory that labels its files: lines {@code file,label}. */
@@ -29,6 +32,12 @@ public record Payload(String name, byte[] bytes, String contentType, Optional<St
 
     public Payload {
         label = label == null ? Optional.empty() : label;
+        headers = headers == null ? List.of() : List.copyOf(headers);
+    }
+
+    /** A payload without headers of its own. */
+    public Payload(String name, byte[] bytes, String contentType, Optional<String> label) {
+        this(name, bytes, contentType, label, List.of());
     }
 
     /** A payload without a label. */

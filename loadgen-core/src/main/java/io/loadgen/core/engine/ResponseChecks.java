@@ -22,6 +22,10 @@ import java.util.regex.PatternSyntaxException;
  *       VALUE; numbers compare as numbers ({@code 3} equals {@code 3.0}). VALUE may hold {@code ${label}} and
  *       {@code ${payload_name}}, filled from the request's payload file, e.g.
  *       {@code json:/predictions/0/class_id==${label}};
+ *   <li>{@code json:/json/pointer=~REGEX}: the body is JSON and the value's text holds a match of the regular
+ *       expression; {@code ${label}} and {@code ${payload_name}} in it are matched literally, e.g.
+ *       {@code json:/outputs/0/data/0=~^[^:]*:${label}:} for a KServe classification answer
+ *       {@code "score:index:label"};
  *   <li>{@code json:/json/pointer exists}: the body is JSON and has a value there;
  *   <li>{@code body~REGEX}: the body, as UTF-8, holds a match of the regular expression.
  * </ul>
@@ -50,6 +54,10 @@ public final class ResponseChecks {
             return true;
         }
 
+        boolean needsJson() {
+            return false;
+        }
+
         /** @param json the body parsed, or null when it is not JSON */
         abstract boolean passes(int status, byte[] body, JsonNode json, int payload);
     }
@@ -61,7 +69,7 @@ public final class ResponseChecks {
 
     private ResponseChecks(List<Check> checks) {
         this.checks = List.copyOf(checks);
-        this.needsJson = checks.stream().anyMatch(c -> c instanceof JsonCheck);
+        this.needsJson = checks.stream().anyMatch(Check::needsJson);
     }
 
     /** @return no checks: every response passes, and none is counted */
@@ -105,8 +113,13 @@ public final class ResponseChecks {
                 return new JsonCheck(spec, pointer, null);
             }
             int eq = rest.indexOf("==");
-            if (eq < 0) {
-                throw bad(spec, "a JSON check is json:/pointer==VALUE or json:/pointer exists");
+            int match = rest.indexOf("=~");
+            if (eq < 0 && match < 0) {
+                throw bad(spec, "a JSON check is json:/pointer==VALUE, json:/pointer=~REGEX or json:/pointer exists");
+            }
+            if (match >= 0 && (eq < 0 || match < eq)) {
+                return jsonMatch(spec, pointer(spec, rest.substring(0, match).strip()),
+                        Template.parse(rest.substring(match + 2)), payloads);
             }
             JsonPointer pointer = pointer(spec, rest.substring(0, eq).strip());
             Template value = Template.parse(rest.substring(eq + 2));
@@ -137,7 +150,54 @@ public final class ResponseChecks {
                 }
             };
         }
-        throw bad(spec, "a check is status==200, json:/pointer==VALUE, json:/pointer exists or body~REGEX");
+        throw bad(spec, "a check is status==200, json:/pointer==VALUE, json:/pointer=~REGEX, json:/pointer exists"
+                + " or body~REGEX");
+    }
+
+    /** {@code json:/pointer=~REGEX}: the value's text holds a match; {@code ${label}} is matched literally. */
+    private static Check jsonMatch(String spec, JsonPointer pointer, Template regex, List<Payload> payloads) {
+        if (payloads.isEmpty() && regex.usesPayload()) {
+            throw bad(spec, "${label} and ${payload_name} need payload files (--payload)");
+        }
+        Pattern[] perPayload = new Pattern[Math.max(1, payloads.size())];
+        java.util.Map<String, Pattern> compiled = new java.util.HashMap<>();
+        for (int i = 0; i < perPayload.length; i++) {
+            Template t = regex;
+            if (!payloads.isEmpty()) {
+                Payload p = payloads.get(i);
+                regex.bind(p); // says which payload lacks a label, if one does
+                t = regex.bind(new Payload(Pattern.quote(p.name()), p.bytes(), p.contentType(),
+                        p.label().map(Pattern::quote)));
+            }
+            if (!t.isConstant()) {
+                throw bad(spec, "REGEX may use ${label} and ${payload_name}, not per-request variables");
+            }
+            String text = t.render(0);
+            try {
+                perPayload[i] = compiled.computeIfAbsent(text, Pattern::compile);
+            } catch (PatternSyntaxException e) {
+                throw bad(spec, "the regular expression does not compile: " + e.getDescription());
+            }
+        }
+        return new Check(spec) {
+            @Override
+            boolean passes(int status, byte[] body, JsonNode json, int payload) {
+                if (json == null) {
+                    return false;
+                }
+                JsonNode v = json.at(pointer);
+                if (v.isMissingNode()) {
+                    return false;
+                }
+                Pattern p = perPayload[payload >= 0 && payload < perPayload.length ? payload : 0];
+                return p.matcher(v.isValueNode() ? v.asText() : v.toString()).find();
+            }
+
+            @Override
+            boolean needsJson() {
+                return true;
+            }
+        };
     }
 
     private static JsonPointer pointer(String spec, String text) {
@@ -181,6 +241,11 @@ public final class ResponseChecks {
             super(spec);
             this.pointer = pointer;
             this.expected = expected;
+        }
+
+        @Override
+        boolean needsJson() {
+            return true;
         }
 
         @Override

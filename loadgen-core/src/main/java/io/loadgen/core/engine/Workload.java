@@ -179,10 +179,12 @@ public final class Workload {
         }
 
         private Request build(long n, int payloadIndex) {
-            List<Request.Header> headers = new ArrayList<>(headerNames.size());
+            List<Request.Header> own = payloads.isEmpty() ? List.of() : payloads.get(payloadIndex).headers();
+            List<Request.Header> headers = new ArrayList<>(headerNames.size() + own.size());
             for (int i = 0; i < headerNames.size(); i++) {
                 headers.add(new Request.Header(headerNames.get(i), boundHeaders[payloadIndex][i].render(n)));
             }
+            headers.addAll(own);
             byte[] body = null;
             String contentType = null;
             if (bodyTemplate != null) {

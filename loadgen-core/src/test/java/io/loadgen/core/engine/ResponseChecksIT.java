@@ -109,4 +109,26 @@ class ResponseChecksIT {
         assertEquals(List.of(1L, 2L, 2L, 2L), List.copyOf(c.failuresByCheck().values()),
                 "status: the 500; n: 4 and not JSON; s: missing and not JSON; the regex: likewise");
     }
+
+    @Test
+    void aJsonValueMatchesARegexWithTheRequestsLabelTakenLiterally() {
+        List<Payload> payloads = List.of(new Payload("a.png", new byte[1], "image/png", java.util.Optional.of("3")),
+                new Payload("b.png", new byte[1], "image/png", java.util.Optional.of("1.5")));
+        ResponseChecks c = ResponseChecks.parse(List.of("json:/outputs/0/data/0=~^[^:]*:${label}(:|$)"), payloads);
+        byte[] three = "{\"outputs\": [{\"data\": [\"0.97:3:Dress\"]}]}".getBytes(StandardCharsets.UTF_8);
+        assertTrue(c.passes(200, three, 0), "index 3 for the payload labelled 3");
+        assertTrue(!c.passes(200, three, 1), "not for the payload labelled 1.5");
+        assertTrue(!c.passes(200, "{\"outputs\": [{\"data\": [\"0.97:13:Bag\"]}]}"
+                .getBytes(StandardCharsets.UTF_8), 0), "13 is not 3: the regex anchors it");
+        assertTrue(!c.passes(200, "{\"outputs\": [{\"data\": [\"0.9:1x5\"]}]}".getBytes(StandardCharsets.UTF_8),
+                1), "the label's '.' is literal, not any character");
+        assertTrue(c.passes(200, "{\"outputs\": [{\"data\": [\"0.9:1.5\"]}]}".getBytes(StandardCharsets.UTF_8),
+                1));
+        assertTrue(!c.passes(200, "{}".getBytes(StandardCharsets.UTF_8), 0), "no value there");
+        assertEquals(2, c.passed());
+        assertEquals(4, c.failed());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ResponseChecks.parse(List.of("json:/a=~("), List.of()));
+        assertTrue(e.getMessage().contains("does not compile"), e.getMessage());
+    }
 }
