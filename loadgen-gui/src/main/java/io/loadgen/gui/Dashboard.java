@@ -4,6 +4,7 @@ import io.loadgen.core.control.LoadControl;
 import io.loadgen.core.control.RunState;
 import io.loadgen.core.control.RunStatus;
 import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.metrics.CheckCounts;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.metrics.Verdict;
@@ -63,6 +64,8 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     final Label achieved = readout();
     final Label errorPct = readout();
     final Label sendLag = readout();
+    /** The answers against the run's checks: the pass ratio (the window's, else the run's) and the run's failures. */
+    final Label checks = readout();
     final Slider rateSlider = new Slider(0, 1000, 100);
     final TextField rateField = new TextField("100");
     final Button setRate = new Button("Set rate");
@@ -193,7 +196,7 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
             });
         }
         HBox readouts = new HBox(28, labelled("p99 (window)", p99), labelled("achieved /s", achieved),
-                labelled("errors", errorPct), labelled("send lag p99", sendLag));
+                labelled("errors", errorPct), labelled("send lag p99", sendLag), labelled("checks", checks));
         verdict.setWrapText(true);
         VBox box = new VBox(6, heading, controls, more, readouts, verdict);
         box.setPadding(new Insets(8));
@@ -256,6 +259,7 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
             Platform.runLater(() -> {
                 show(s, w);
                 showVerdict(sum);
+                showChecks(sum, w);
             });
         } catch (RuntimeException e) {
             source.reset();
@@ -275,6 +279,29 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         verdict.setText(v.valid() ? "generator: VALID (it kept its schedule)"
                 : "generator: INVALID: " + String.join("; ", v.reasons()));
         verdict.setStyle(v.valid() ? "-fx-text-fill: #2e7d32;" : "-fx-text-fill: #c0392b; -fx-font-weight: bold;");
+    }
+
+    /**
+     * The checks readout: the pass ratio of the window when it checked any answer, else of the run so far, and the
+     * run's failed answers (a failed check or an HTTP error, as {@link CheckCounts} counts them).
+     */
+    private void showChecks(RunSummary sum, WindowStats w) {
+        if (sum == null) {
+            checks.setText("-");
+            return;
+        }
+        CheckCounts run = sum.checks();
+        if (!run.enabled()) {
+            checks.setText("none");
+            return;
+        }
+        double ratio = run.ratio();
+        if (w.aggregate() != null) {
+            double inWindow = CheckCounts.of(w.aggregate().counts(), java.util.Map.of()).ratio();
+            ratio = Double.isNaN(inWindow) ? ratio : inWindow;
+        }
+        checks.setText(Double.isNaN(ratio) ? "- (" + run.failed() + " failed)"
+                : String.format(Locale.ROOT, "%.2f%% (%d failed)", 100 * ratio, run.failed()));
     }
 
     private void show(RunStatus s, WindowStats w) {

@@ -13,8 +13,12 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
@@ -98,6 +102,59 @@ class DashboardIT {
                 "the run's results dir");
         for (String f : new String[] {"summary.json", "timeline.csv", "latency.hlog", "report.html"}) {
             assertTrue(Files.exists(results.lastDir().resolve(f)), f);
+        }
+    }
+
+    /** @return the label's text, read on the FX thread */
+    private static String text(javafx.scene.control.Label l) throws Exception {
+        return org.testfx.util.WaitForAsyncUtils.asyncFx(l::getText).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theChecksReadoutShowsThePassRatioOfTheAnswersOrNoneWithoutChecks(FxRobot robot) throws Exception {
+        robot.clickOn(dashboard.start);
+        waitFor(() -> engine.status().state() == RunState.RUNNING, "the run without checks to start");
+        waitFor(() -> "none".equals(text(dashboard.checks)), "'none' in the checks readout of a run without checks");
+        robot.clickOn(dashboard.stop);
+        waitFor(() -> engine.status().state() == RunState.ENDED, "the run without checks to stop");
+
+        // the server answers 200: status==404 fails every answer (error kind check), status==200 passes every one
+        Scene scene = dashboard.getScene();
+        Pattern failedAll = Pattern.compile("0\\.00% \\((\\d+) failed\\)");
+        runWithCheck(robot, scene, "status==404", t -> {
+            Matcher m = failedAll.matcher(t);
+            return m.matches() && Long.parseLong(m.group(1)) > 0;
+        }, "0.00% with some failed");
+        runWithCheck(robot, scene, "status==200", "100.00% (0 failed)"::equals, "100.00% (0 failed)");
+    }
+
+    /**
+     * Runs an engine with one check, on a dashboard of its own (the scene's root), until its checks readout shows
+     * what is expected; fails after 20 s with what it shows.
+     */
+    private static void runWithCheck(FxRobot robot, Scene scene, String check, Predicate<String> expected,
+            String what) throws Exception {
+        LoadGenerator checked = LoadGenerator.builder(Workload.builder(server.uri("/checked"))
+                        .checks(List.of(check)).build())
+                .engine(EngineConfig.custom().recordInterval(Duration.ofMillis(250)).build())
+                .build();
+        Dashboard d = new Dashboard(ControlSource.local(checked), null, Duration.ofMillis(200));
+        try {
+            robot.interact(() -> scene.setRoot(d));
+            robot.clickOn(d.start);
+            waitFor(() -> checked.status().state() == RunState.RUNNING, "the run with " + check + " to start");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String shown;
+            while (!expected.test(shown = text(d.checks))) {
+                assertTrue(System.nanoTime() < end, "timed out waiting for " + what + " in the checks readout of "
+                        + check + ": it shows '" + shown + "'; the run's checks: " + checked.summary().checks());
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            robot.clickOn(d.stop);
+            waitFor(() -> checked.status().state() == RunState.ENDED, "the run with " + check + " to stop");
+        } finally {
+            d.close();
+            checked.stop();
         }
     }
 

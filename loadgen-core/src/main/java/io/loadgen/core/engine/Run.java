@@ -4,7 +4,6 @@ import io.loadgen.core.control.RunState;
 import io.loadgen.core.http1.Http1Client;
 import io.loadgen.core.metrics.CheckCounts;
 import io.loadgen.core.metrics.Counts;
-import io.loadgen.core.metrics.ErrorCounts;
 import io.loadgen.core.metrics.GeneratorLoad;
 import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
@@ -54,6 +53,8 @@ final class Run {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Thread coordinator;
     private final Object tickLock = new Object();
+    /** Orders control changes (profile, concurrency) with the lanes' publication, so that none is lost. */
+    private final Object controlLock = new Object();
     private final long createdNanos = System.nanoTime();
     private final long warmupIntervals;
     private final long intervalNanos;
@@ -168,6 +169,9 @@ final class Run {
         long length = plan.length().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long endNanos = length >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + length;
         lanesEnded = new CountDownLatch(n);
+        // the lanes start from one snapshot; a control change while they are made is applied once they are published
+        RateProfile builtProfile = profile;
+        int builtConcurrency = concurrency;
         List<Lane> built = new ArrayList<>();
         List<Recorder> recorders = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -194,15 +198,23 @@ final class Run {
             Lane lane = new Lane(i, recorder, dispatcher, limit, transport, driver, endNanos, budget,
                     lanesEnded::countDown);
             if (plan.isClosedLoop()) {
-                lane.closedLoop(share(plan.concurrency(), i, n), plan.thinkTime().toNanos(), start);
+                lane.closedLoop(share(builtConcurrency, i, n), plan.thinkTime().toNanos(), start);
             } else {
                 ArrivalProcess process = plan.arrival().lane(plan.seed(), i, n);
-                lane.openLoop(process, profile, start);
+                lane.openLoop(process, builtProfile, start);
             }
             built.add(lane);
             recorders.add(recorder);
         }
-        lanes = List.copyOf(built);
+        synchronized (controlLock) {
+            lanes = List.copyOf(built);
+            if (profile != builtProfile) {
+                applyProfile(profile, profileStartNanos); // a setProfile came while the lanes were being made
+            }
+            if (concurrency != builtConcurrency) {
+                applyConcurrency(concurrency);
+            }
+        }
         merger = new IntervalMerger(recorders);
         if (stopRequestedAt != Long.MAX_VALUE) {
             for (Lane l : lanes) {
@@ -570,8 +582,7 @@ final class Run {
         if (checks.isEmpty()) {
             return CheckCounts.NONE;
         }
-        ErrorCounts e = c.errors();
-        return new CheckCounts(true, c.ok(), e.check() + e.http4xx() + e.http5xx(), checks.failuresByCheck());
+        return CheckCounts.of(c, checks.failuresByCheck());
     }
 
     private VerdictJudge.Limits limits() {
@@ -595,14 +606,21 @@ final class Run {
     // ---------------------------------------------------------------- control, from any thread
 
     void setProfile(RateProfile newProfile) {
-        long now = System.nanoTime();
-        profile = newProfile;
-        profileStartNanos = now;
+        synchronized (controlLock) {
+            long now = System.nanoTime();
+            profile = newProfile;
+            profileStartNanos = now;
+            applyProfile(newProfile, now);
+        }
+    }
+
+    /** Puts a profile in force on the published lanes; holds {@link #controlLock}. */
+    private void applyProfile(RateProfile newProfile, long since) {
         List<Lane> ls = lanes;
         int n = Math.max(1, ls.size());
         for (Lane l : ls) {
             l.limit.raiseTo((transportConfig.connectionsFor(newProfile.peakRate()) + n - 1) / n);
-            l.changeProfile(newProfile, now);
+            l.changeProfile(newProfile, since);
         }
     }
 
@@ -615,7 +633,14 @@ final class Run {
             throw new IllegalStateException("the run is open-loop (a rate or profile): concurrency applies to"
                     + " closed-loop runs (--concurrency N)");
         }
-        concurrency = sessions;
+        synchronized (controlLock) {
+            concurrency = sessions;
+            applyConcurrency(sessions);
+        }
+    }
+
+    /** Shares the sessions out among the published lanes; holds {@link #controlLock}. */
+    private void applyConcurrency(int sessions) {
         List<Lane> ls = lanes;
         for (Lane l : ls) {
             l.setConcurrency(share(sessions, l.index, ls.size()));

@@ -22,6 +22,17 @@ public record CheckCounts(boolean enabled, long passed, long failed, Map<String,
         failedByCheck = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(failedByCheck));
     }
 
+    /**
+     * @param c the counts of a set of requests (an interval, a window, a run) whose answers were checked
+     * @param failedByCheck each check's failures, by its spec
+     * @return passed: the answers OK; failed: those that failed a check or were an HTTP error (an answer that
+     *     is not OK cannot be right); requests without an answer (connect errors, timeouts) are neither
+     */
+    public static CheckCounts of(Counts c, Map<String, Long> failedByCheck) {
+        ErrorCounts e = c.errors();
+        return new CheckCounts(true, c.ok(), e.check() + e.http4xx() + e.http5xx(), failedByCheck);
+    }
+
     /** @return passed / (passed + failed), or NaN when no response was checked */
     public double ratio() {
         long n = passed + failed;
