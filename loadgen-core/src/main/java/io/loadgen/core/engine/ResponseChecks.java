@@ -182,11 +182,8 @@ public final class ResponseChecks {
         return new Check(spec) {
             @Override
             boolean passes(int status, byte[] body, JsonNode json, int payload) {
-                if (json == null) {
-                    return false;
-                }
-                JsonNode v = json.at(pointer);
-                if (v.isMissingNode()) {
+                JsonNode v = valueAt(json, pointer);
+                if (v == null) {
                     return false;
                 }
                 Pattern p = perPayload[payload >= 0 && payload < perPayload.length ? payload : 0];
@@ -198,6 +195,12 @@ public final class ResponseChecks {
                 return true;
             }
         };
+    }
+
+    /** @return the value at the pointer, or null when the body is not JSON or has nothing there */
+    private static JsonNode valueAt(JsonNode json, JsonPointer pointer) {
+        JsonNode v = json == null ? null : json.at(pointer);
+        return v == null || v.isMissingNode() ? null : v;
     }
 
     private static JsonPointer pointer(String spec, String text) {
@@ -250,11 +253,8 @@ public final class ResponseChecks {
 
         @Override
         boolean passes(int status, byte[] body, JsonNode json, int payload) {
-            if (json == null) {
-                return false;
-            }
-            JsonNode v = json.at(pointer);
-            if (v.isMissingNode()) {
+            JsonNode v = valueAt(json, pointer);
+            if (v == null) {
                 return false;
             }
             if (expected == null) {
