@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code loadgen} command. */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Open-loop load generator for ML inference services.",
-        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, SearchCommand.class, CtlCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, AgentCommand.class, ServeCommand.class, SearchCommand.class,
+                CtlCommand.class,
                 GuiCommand.class, ReportCommand.class, SettingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a run whose assertion failed. */

@@ -70,9 +70,80 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
     @Option(names = {"-q", "--quiet"}, description = "No live line.")
     boolean quiet;
 
+    @Option(names = "--agents", paramLabel = "HOST:PORT", split = ",", description = "Run over these load agents"
+            + " (`loadgen agent`) instead of here: each gets its share of the load (Poisson: the rate split, each"
+            + " with its own seed; constant: interleaved slices; closed loop: the sessions split), all start at one"
+            + " instant after their clock offsets are measured, and their intervals merge exactly into this run's"
+            + " results (plus agents/<id>/). Live changes (ctl, gui --connect with --rmi-port) reach every agent.")
+    List<String> agents = new ArrayList<>();
+
+    @Option(names = "--agent-weights", paramLabel = "W,W,...", split = ",", description = "With --agents: each"
+            + " agent's weight, the share of the load it takes (default 1 each).")
+    List<Integer> agentWeights = new ArrayList<>();
+
+    @Option(names = "--on-agent-loss", paramLabel = "abort|continue", defaultValue = "abort", description = "With"
+            + " --agents: an agent silent for two intervals is lost; its share is not re-spread over the others."
+            + " abort (default) ends the run, continue goes on without it; either way the run exits 3 and keeps"
+            + " every result received.")
+    String onAgentLoss = "abort";
+
+    @Option(names = "--agent-lead", paramLabel = "DUR", defaultValue = "5s", description = "With --agents: how far"
+            + " ahead the common start is, time for every agent to get ready (self-warm, connections). Default 5s.")
+    String agentLead = "5s";
+
+    @Option(names = "--agent-lease", paramLabel = "DUR", description = "With --agents: how long an agent keeps its"
+            + " load going without hearing from this coordinator (default 3 intervals, at least 3s).")
+    String agentLease;
+
     @Override
     public List<SettingGroup> settingGroups() {
         return GROUPS;
+    }
+
+    /** The groups whose values travel to agents, as flags. */
+    private static final List<SettingGroup> AGENT_GROUPS = List.of(CoreSettings.TARGET_GROUP,
+            CoreSettings.SCHEDULE_GROUP, CoreSettings.ENGINE_GROUP, CoreSettings.TRANSPORT_GROUP);
+
+    /**
+     * @param args the {@code loadgen run} flags a coordinator sent
+     * @return the generator of an agent's share of the run: the workload, transport and engine those flags make
+     *     (under the agent's own environment and configuration file), without a plan of its own
+     * @throws io.loadgen.config.UsageException for flags that do not make a run
+     */
+    static LoadGenerator agentGenerator(List<String> args) {
+        CommandLine cl = Main.commandLine();
+        List<String> all = new ArrayList<>();
+        all.add("run");
+        all.addAll(args);
+        try {
+            cl.parseArgs(all.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        CommandLine run = cl.getSubcommands().get("run");
+        RunCommand r = run.getCommand();
+        Settings cfg = CliSettings.load(run.getCommandSpec());
+        return LoadGenerator.builder(r.request.workload(cfg, List.of())).transport(TransportConfig.from(cfg))
+                .engine(EngineConfig.from(cfg)).plan(RunPlan.from(cfg)).build();
+    }
+
+    /** @return the flags that make this run's workload on an agent: the settings not left at their default, then the request flags */
+    private List<String> agentArgs(Settings cfg) {
+        List<String> a = new ArrayList<>();
+        for (SettingGroup g : AGENT_GROUPS) {
+            for (io.loadgen.config.Setting<?> st : g.settings()) {
+                if (!cfg.source(st).equals("default") && !st.flags().isEmpty()) {
+                    a.add(st.flags().get(0) + "=" + format(st, cfg));
+                }
+            }
+        }
+        a.addAll(request.toArgs());
+        return a;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> String format(io.loadgen.config.Setting<T> st, Settings cfg) {
+        return st.format(cfg.get(st));
     }
 
     @Override
@@ -82,6 +153,9 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         Settings cfg = CliSettings.load(spec);
         List<Assertion> checks = assertions.stream().map(Assertion::parse).toList();
 
+        if (!agents.isEmpty()) {
+            return fleet(cfg, checks, out, err);
+        }
         Workload workload = request.workload(cfg, List.of());
         TransportConfig transport = TransportConfig.from(cfg);
         EngineConfig engine = EngineConfig.from(cfg);
@@ -152,6 +226,63 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The run over agents: a coordinator in this process, the load on the agents. */
+    private int fleet(Settings cfg, List<Assertion> checks, PrintWriter out, PrintWriter err) throws Exception {
+        if (idle) {
+            throw new UsageException("--idle waits for a remote start of this process's run; with --agents, serve"
+                    + " the coordinator with --rmi-port and start it here");
+        }
+        if (cfg.get(CoreSettings.CONCURRENCY).isSweep()) {
+            throw new UsageException("--agents runs one level of --concurrency, not a sweep");
+        }
+        List<io.loadgen.rmi.fleet.Coordinator.Endpoint> endpoints = new ArrayList<>();
+        for (String a : agents) {
+            try {
+                endpoints.add(io.loadgen.rmi.fleet.Coordinator.Endpoint.parse(a));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--agents: " + e.getMessage());
+            }
+        }
+        io.loadgen.rmi.fleet.Coordinator.OnLoss onLoss = switch (onAgentLoss) {
+            case "abort" -> io.loadgen.rmi.fleet.Coordinator.OnLoss.ABORT;
+            case "continue" -> io.loadgen.rmi.fleet.Coordinator.OnLoss.CONTINUE;
+            default -> throw new UsageException("--on-agent-loss must be abort or continue, got " + onAgentLoss);
+        };
+        EngineConfig engine = EngineConfig.from(cfg);
+        io.loadgen.rmi.fleet.Coordinator.Config.Builder cb = io.loadgen.rmi.fleet.Coordinator.Config.builder(
+                endpoints, agentArgs(cfg), cfg.get(CoreSettings.TARGET).toString(), engine.recordInterval())
+                .windowSize(engine.windowSize()).onLoss(onLoss).token(cfg.get(RmiSettings.RMI_TOKEN))
+                .lead(duration("--agent-lead", agentLead));
+        if (!agentWeights.isEmpty()) {
+            cb.weights(agentWeights);
+        }
+        if (agentLease != null) {
+            cb.lease(duration("--agent-lease", agentLease));
+        }
+        io.loadgen.rmi.fleet.Coordinator.Config config;
+        try {
+            config = cb.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        RunPlan plan = RunPlan.from(cfg);
+        Path dir = this.out != null ? this.out
+                : cfg.get(CoreSettings.OUT_DIR).resolve("run-" + LocalDateTime.now().format(
+                        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("agents", String.join(",", agents));
+        settings.putAll(cfg.echo(GROUPS));
+        return new FleetRun(config, plan, dir, settings, quiet, out, err).execute(checks, cfg, rmiBind);
+    }
+
+    private static Duration duration(String flag, String text) {
+        try {
+            return io.loadgen.config.ChronoDurations.parse(text, "s");
+        } catch (RuntimeException e) {
+            throw new UsageException(flag + " must be a duration such as 5s or 500ms, got '" + text + "'");
+        }
     }
 
     /** The closed-loop sweep: one trial per level, a table, sweep.json and report.html. */

@@ -84,6 +84,35 @@ final class WorkloadOptions {
             + " the payload file extension; application/json for --body).")
     String contentType;
 
+    /** @return these flags as a command line gives them, for agents that build the same workload */
+    List<String> toArgs() {
+        List<String> a = new ArrayList<>();
+        headers.forEach(h -> a.add("--header=" + h));
+        if (body != null) {
+            a.add("--body=" + body);
+        }
+        checks.forEach(c -> a.add("--check=" + c));
+        a.add("--request=" + request);
+        a.add("--input-data=" + inputData);
+        form.forEach(f -> a.add("--form=" + f));
+        if (contentType != null) {
+            a.add("--content-type=" + contentType);
+        }
+        if (kserveInput != null) {
+            a.add("--kserve-input=" + kserveInput);
+        }
+        if (kserveBinary != null) {
+            a.add("--kserve-binary=" + kserveBinary);
+        }
+        if (kserveLayout != null) {
+            a.add("--kserve-layout=" + kserveLayout);
+        }
+        a.add("--kserve-scaling=" + kserveScaling);
+        kserveOutputs.forEach(o -> a.add("--kserve-output=" + o));
+        a.add("--kserve-classification=" + kserveClassification);
+        return a;
+    }
+
     /** What the request shape made of the target, e.g. the KServe input filled; empty for raw bodies. */
     private String described;
 

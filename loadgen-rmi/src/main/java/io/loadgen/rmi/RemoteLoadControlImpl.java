@@ -13,7 +13,7 @@ import java.util.Objects;
  * Serves a {@link LoadControl} over RMI: checks every argument (with a message saying what is allowed) and delegates.
  * Runs on RMI's own threads: the engine's scheduler never waits on a caller.
  */
-final class RemoteLoadControlImpl implements RemoteLoadControl {
+class RemoteLoadControlImpl implements RemoteLoadControl {
     private final LoadControl control;
 
     RemoteLoadControlImpl(LoadControl control) {

@@ -93,6 +93,22 @@ public final class RmiExporter implements AutoCloseable {
      */
     public static RmiExporter export(LoadControl control, int port, InetAddress bind, String token, Tls tls)
             throws RemoteException {
+        return export(new RemoteLoadControlImpl(control), SerialFilters.CONTROL, port, bind, token, tls);
+    }
+
+    /**
+     * Serves a load agent as {@link #export(LoadControl, int, InetAddress, String, Tls)} serves an engine: its stub
+     * is a {@link io.loadgen.rmi.fleet.RemoteAgent}, and calls pass the {@link SerialFilters#AGENT} filter.
+     *
+     * @see #export(LoadControl, int, InetAddress, String, Tls)
+     */
+    public static RmiExporter exportAgent(io.loadgen.rmi.fleet.Agent agent, int port, InetAddress bind, String token,
+            Tls tls) throws RemoteException {
+        return export(new RemoteAgentImpl(agent), SerialFilters.AGENT, port, bind, token, tls);
+    }
+
+    private static RmiExporter export(RemoteLoadControlImpl impl, java.io.ObjectInputFilter filter, int port,
+            InetAddress bind, String token, Tls tls) throws RemoteException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("rmiPort must be in [0, 65535], got " + port);
         }
@@ -110,9 +126,7 @@ public final class RmiExporter implements AutoCloseable {
         java.rmi.server.RMIClientSocketFactory csf = tls == null ? null : new javax.rmi.ssl.SslRMIClientSocketFactory();
         int actual = port != 0 ? port : freePort(bind);
         Registry registry = LocateRegistry.createRegistry(actual, csf, ssf);
-        RemoteLoadControlImpl impl = new RemoteLoadControlImpl(control);
-        RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, csf, ssf,
-                SerialFilters.CONTROL);
+        RemoteLoadControl stub = (RemoteLoadControl) UnicastRemoteObject.exportObject(impl, actual, csf, ssf, filter);
         Login login = new Login(t, stub);
         RemoteLogin loginStub = (RemoteLogin) UnicastRemoteObject.exportObject(login, actual, csf, ssf,
                 SerialFilters.LOGIN);

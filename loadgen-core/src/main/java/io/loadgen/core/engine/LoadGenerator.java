@@ -92,13 +92,28 @@ public final class LoadGenerator implements LoadControl {
 
     @Override
     public void start(RunPlan newPlan) {
+        start(newPlan, Long.MIN_VALUE);
+    }
+
+    /**
+     * Starts a run whose clock starts at a given moment, as agents under one coordinator do so that their intervals
+     * line up: the run gets ready (self-warm, connections) and waits for that moment, and its first interval starts
+     * then. Ready later than one interval after it, the run fails, saying so; ready a little late, its first
+     * arrivals are late (the send lag shows it).
+     *
+     * @param newPlan the plan
+     * @param startAtNanos the {@link System#nanoTime()} of the run's start, or {@link Long#MIN_VALUE} for as soon as
+     *     it is ready
+     * @throws IllegalStateException if a run is going on
+     */
+    public void start(RunPlan newPlan, long startAtNanos) {
         Objects.requireNonNull(newPlan, "plan");
         synchronized (lock) {
             if (run != null && run.state() != RunState.ENDED) {
                 throw new IllegalStateException("a run is going on (" + run.state() + "); stop it first");
             }
             plan = newPlan;
-            run = new Run(workload, transportConfig, engineConfig, newPlan, List.copyOf(listeners));
+            run = new Run(workload, transportConfig, engineConfig, newPlan, List.copyOf(listeners), startAtNanos);
             runs++;
         }
     }
@@ -160,8 +175,7 @@ public final class LoadGenerator implements LoadControl {
             if (run != null && run.state() == RunState.RUNNING) {
                 run.setProfile(profile);
             }
-            plan = new RunPlan(profile, plan.arrival(), plan.seed(), plan.duration(), plan.concurrency(),
-                    plan.thinkTime(), plan.count());
+            plan = plan.withProfile(profile);
         }
     }
 
@@ -179,8 +193,7 @@ public final class LoadGenerator implements LoadControl {
                         + " to closed-loop runs (--concurrency N)");
             }
             if (plan.isClosedLoop()) {
-                plan = new RunPlan(plan.profile(), plan.arrival(), plan.seed(), plan.duration(), sessions,
-                        plan.thinkTime(), plan.count());
+                plan = plan.withConcurrency(sessions);
             }
         }
     }

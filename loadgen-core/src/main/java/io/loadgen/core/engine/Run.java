@@ -55,6 +55,7 @@ final class Run {
     private final Object tickLock = new Object();
     /** Orders control changes (profile, concurrency) with the lanes' publication, so that none is lost. */
     private final Object controlLock = new Object();
+    private final long startAtNanos;
     private final long createdNanos = System.nanoTime();
     private final long warmupIntervals;
     private final long intervalNanos;
@@ -86,6 +87,16 @@ final class Run {
 
     Run(Workload workload, TransportConfig transportConfig, EngineConfig engineConfig, RunPlan plan,
             List<IntervalListener> listeners) {
+        this(workload, transportConfig, engineConfig, plan, listeners, Long.MIN_VALUE);
+    }
+
+    /**
+     * @param startAtNanos the {@link System#nanoTime} at which the run's clock starts (its first interval), so that
+     *     agents under a coordinator start together; {@link Long#MIN_VALUE} for as soon as the lanes are ready
+     */
+    Run(Workload workload, TransportConfig transportConfig, EngineConfig engineConfig, RunPlan plan,
+            List<IntervalListener> listeners, long startAtNanos) {
+        this.startAtNanos = startAtNanos;
         this.workload = workload;
         // answers are checked: the transports keep what of each body a check reads
         this.transportConfig = workload.checks().needsBody()
@@ -163,7 +174,19 @@ final class Run {
             preconnect(transports, n);
         }
         long start = System.nanoTime();
-        startInstant = Instant.now();
+        if (startAtNanos != Long.MIN_VALUE) {
+            while (start < startAtNanos && endReason == null) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(startAtNanos - start, 50_000_000L));
+                start = System.nanoTime();
+            }
+            if (start - startAtNanos > intervalNanos) {
+                throw new IllegalStateException("the run was ready " + Duration.ofNanos(start - startAtNanos)
+                        .toMillis() + " ms after its start time: give it more lead time");
+            }
+            // the clock starts at the start time even if the lanes are a little late: its first arrivals are late
+            start = startAtNanos;
+        }
+        startInstant = Instant.now().minusNanos(System.nanoTime() - start);
         origin = start;
         profileStartNanos = start;
         long length = plan.length().map(Duration::toNanos).orElse(Long.MAX_VALUE);
@@ -200,7 +223,7 @@ final class Run {
             if (plan.isClosedLoop()) {
                 lane.closedLoop(share(builtConcurrency, i, n), plan.thinkTime().toNanos(), start);
             } else {
-                ArrivalProcess process = plan.arrival().lane(plan.seed(), i, n);
+                ArrivalProcess process = plan.arrival().lane(plan.seed(), plan.share(), i, n);
                 lane.openLoop(process, builtProfile, start);
             }
             built.add(lane);
@@ -275,7 +298,7 @@ final class Run {
             fixed = (int) Math.min(EngineConfig.MAX_IN_FLIGHT,
                     (long) share(transportConfig.connections(), i, n) * perConnection);
         }
-        int initial = Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
+        int initial = Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate() * plan.share().fraction()) + n - 1) / n);
         int ceiling = !lean && perConnection == 1 ? InFlightLimit.httpClientCeiling(Runtime.getRuntime().maxMemory())
                 : InFlightLimit.machineCeiling();
         return new InFlightLimit(fixed, initial, Math.max(initial, ceiling / n), x -> { });
@@ -318,7 +341,7 @@ final class Run {
             return Math.max(1, share(transportConfig.connections(), i, n));
         }
         int inFlight = engineConfig.maxInFlight() > 0 ? share(engineConfig.maxInFlight(), i, n)
-                : Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate()) + n - 1) / n);
+                : Math.max(4, (transportConfig.connectionsFor(plan.profile().peakRate() * plan.share().fraction()) + n - 1) / n);
         int p = lean ? transportConfig.pipelining() : 1;
         return Math.max(1, (inFlight + p - 1) / p);
     }
@@ -619,7 +642,8 @@ final class Run {
         List<Lane> ls = lanes;
         int n = Math.max(1, ls.size());
         for (Lane l : ls) {
-            l.limit.raiseTo((transportConfig.connectionsFor(newProfile.peakRate()) + n - 1) / n);
+            l.limit.raiseTo((transportConfig.connectionsFor(newProfile.peakRate() * plan.share().fraction()) + n - 1)
+                    / n);
             l.changeProfile(newProfile, since);
         }
     }
@@ -651,7 +675,8 @@ final class Run {
         if (plan.isClosedLoop()) {
             return 0;
         }
-        return profile.rateAt(Duration.ofNanos(Math.max(0, System.nanoTime() - profileStartNanos)));
+        return profile.rateAt(Duration.ofNanos(Math.max(0, System.nanoTime() - profileStartNanos)))
+                * plan.share().fraction();
     }
 
     RateProfile profile() {

@@ -2,6 +2,7 @@ package io.loadgen.core.engine;
 
 import io.loadgen.core.config.CoreSettings;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
+import io.loadgen.core.schedule.ArrivalShare;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.schedule.RateProfile;
 import java.io.Serializable;
@@ -21,9 +22,12 @@ import java.util.Optional;
  * @param concurrency 0 for open loop; else the number of closed-loop sessions, {@code >= 1}
  * @param thinkTime in closed loop, the pause of a session between the end of a request and its next, {@code >= 0}
  * @param count the run ends after this many requests have been scheduled, or 0 for no such bound
+ * @param share the part of the schedule's arrivals this generator sends, when several share it (agents under a
+ *     coordinator); {@link ArrivalShare#WHOLE} alone. The profile stays the whole schedule's: the rate this generator
+ *     sends is the profile's times {@code share.fraction()}. Open loop only
  */
 public record RunPlan(RateProfile profile, Arrival arrival, long seed, Duration duration, int concurrency,
-        Duration thinkTime, long count) implements Serializable {
+        Duration thinkTime, long count, ArrivalShare share) implements Serializable {
     /** The most closed-loop sessions. */
     public static final int MAX_CONCURRENCY = 100_000;
 
@@ -44,6 +48,13 @@ public record RunPlan(RateProfile profile, Arrival arrival, long seed, Duration 
         if (count < 0) {
             throw new IllegalArgumentException("count must be >= 0, got " + count);
         }
+        share = share == null ? ArrivalShare.WHOLE : share;
+    }
+
+    /** A plan of the whole schedule. */
+    public RunPlan(RateProfile profile, Arrival arrival, long seed, Duration duration, int concurrency,
+            Duration thinkTime, long count) {
+        this(profile, arrival, seed, duration, concurrency, thinkTime, count, ArrivalShare.WHOLE);
     }
 
     /** An open-loop plan without a count. */
@@ -84,7 +95,22 @@ public record RunPlan(RateProfile profile, Arrival arrival, long seed, Duration 
 
     /** @return this plan with another duration */
     public RunPlan withDuration(Duration d) {
-        return new RunPlan(profile, arrival, seed, d, concurrency, thinkTime, count);
+        return new RunPlan(profile, arrival, seed, d, concurrency, thinkTime, count, share);
+    }
+
+    /** @return this plan with another profile */
+    public RunPlan withProfile(RateProfile p) {
+        return new RunPlan(p, arrival, seed, duration, concurrency, thinkTime, count, share);
+    }
+
+    /** @return this plan with another number of closed-loop sessions */
+    public RunPlan withConcurrency(int sessions) {
+        return new RunPlan(profile, arrival, seed, duration, sessions, thinkTime, count, share);
+    }
+
+    /** @return this plan with another share of the schedule */
+    public RunPlan withShare(ArrivalShare s) {
+        return new RunPlan(profile, arrival, seed, duration, concurrency, thinkTime, count, s);
     }
 
     /** @return the planned length: the duration, the profile's length (open loop), or empty for "until stopped" */

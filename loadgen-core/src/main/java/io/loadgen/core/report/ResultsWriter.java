@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -151,13 +152,25 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
      * @return the path of {@code summary.json}
      */
     public synchronized Path finish(RunSummary summary) {
+        return finish(summary, List.of());
+    }
+
+    /**
+     * Writes {@code summary.json} of a run over many agents, with each agent's entry, and closes the files; later
+     * calls do nothing.
+     *
+     * @param summary the merged summary
+     * @param agents each agent's entry
+     * @return the path of {@code summary.json}
+     */
+    public synchronized Path finish(RunSummary summary, List<SummaryFile.AgentEntry> agents) {
         Path out = dir.resolve(SummaryFile.FILE);
         if (finished) {
             return out;
         }
         finished = true;
         try {
-            SummaryFile.of(summary, settings).write(out);
+            SummaryFile.of(summary, settings).withAgents(agents).write(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out, e);
         } finally {

@@ -65,7 +65,67 @@ public record SummaryFile(String target, String profile, String arrival, String 
         Latency sendLagMs, VerdictEntry verdict, Generator generator, Map<String, String> settings, String mode,
         int concurrency, String transport,
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        Checks checks) {
+        Checks checks,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<AgentEntry> agents) {
+
+    public SummaryFile {
+        agents = agents == null ? List.of() : List.copyOf(agents);
+    }
+
+    /**
+     * One agent of a run over many ({@code loadgen run --agents}); absent for a run of one generator. Its counts and
+     * latencies are of its own share; the run's are their merge.
+     *
+     * @param id the agent's name
+     * @param address its host:port
+     * @param state {@code ended} or {@code lost}
+     * @param share its share of the load ({@code slice 0 of 3}, {@code 4 sessions})
+     * @param clockOffsetMs its clock minus the coordinator's, ms
+     * @param clockUncertaintyMs how uncertain that is (half the best round trip), ms
+     * @param lostAtInterval the first interval it did not deliver, when lost
+     * @param reason why it was lost or ended early, if it was
+     * @param sent its requests sent
+     * @param completed of those, ended with an outcome
+     * @param ok answered below 400
+     * @param errors failures
+     * @param latencyMs its latency from the intended send time
+     * @param verdict its generator's verdict
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AgentEntry(String id, String address, String state, String share, double clockOffsetMs,
+            double clockUncertaintyMs,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            Long lostAtInterval,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String reason, long sent, long completed, long ok, long errors, Latency latencyMs, VerdictEntry verdict) {
+        /**
+         * @param id the agent's name
+         * @param address its host:port
+         * @param state {@code ended} or {@code lost}
+         * @param share its share
+         * @param clockOffset its clock minus the coordinator's
+         * @param clockUncertainty how uncertain that is
+         * @param lostAtInterval the first interval it did not deliver, when lost
+         * @param reason why it was lost, if it was
+         * @param s its summary
+         * @return the entry
+         */
+        public static AgentEntry of(String id, String address, String state, String share, Duration clockOffset,
+                Duration clockUncertainty, Long lostAtInterval, String reason, RunSummary s) {
+            return new AgentEntry(id, address, state, share, ms(clockOffset), ms(clockUncertainty), lostAtInterval,
+                    reason, s.counts().sent(), s.counts().completed(), s.counts().ok(), s.counts().errors().total(),
+                    latency(s.latency()), new VerdictEntry(s.verdict().valid(), s.verdict().reasons()));
+        }
+    }
+
+    /** @return this document with the agents of a run over many */
+    public SummaryFile withAgents(List<AgentEntry> list) {
+        return new SummaryFile(target, profile, arrival, state, start, durationS, warmupS, selfWarm, intervals,
+                offeredRate, achievedRate, scheduled, sent, completed, completedBeforeEnd, ok, errors, errorRatio,
+                dropped, unfinished, waited, latencyMs, serviceTimeMs, sendLagMs, verdict, generator, settings, mode,
+                concurrency, transport, checks, list);
+    }
 
     /**
      * The answers against the run's checks ({@code --check}); absent without checks.
@@ -158,7 +218,7 @@ public record SummaryFile(String target, String profile, String arrival, String 
                 new Generator(g.cores(), round(g.processCpu(), 3), round(g.generatorCpu(), 3), g.busiestThread(),
                         round(g.busiestThreadCpu(), 3), g.gcPauses(), ms(g.gcPauseTotal()), ms(g.gcPauseMax())),
                 java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings)),
-                s.closedLoop() ? "closed" : "open", s.concurrency(), s.transport(), checks(s.checks()));
+                s.closedLoop() ? "closed" : "open", s.concurrency(), s.transport(), checks(s.checks()), List.of());
     }
 
     private static Checks checks(io.loadgen.core.metrics.CheckCounts c) {

@@ -45,6 +45,26 @@ public interface ArrivalProcess {
          * @param n the lanes, {@code >= 1}
          */
         public ArrivalProcess lane(long seed, int i, int n) {
+            return lane(seed, ArrivalShare.WHOLE, i, n);
+        }
+
+        /**
+         * Lane {@code i}'s part of a generator's share of this process ({@link ArrivalShare}), split {@code n} ways
+         * among its lanes, spent against the whole profile's rate: for constant arrivals, every {@code n}-th of the
+         * share's arrivals, the {@code i}-th first; for Poisson, gaps of mean {@code n / share.fraction()} units from
+         * a seed of the share's and the lane's own. With the whole share it is {@link #lane(long, int, int)}.
+         *
+         * @param seed the run's seed
+         * @param share the generator's share of the schedule
+         * @param i the lane, in {@code [0, n)}
+         * @param n the lanes, {@code >= 1}
+         */
+        public ArrivalProcess lane(long seed, ArrivalShare share, int i, int n) {
+            if (!share.isWhole()) {
+                return this == CONSTANT ? new SharedConstantArrivals(share, i, n)
+                        : new LanePoissonArrivals(new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L
+                                * (share.slices().get(0) + 1))).split().nextLong() + 31L * i, n / share.fraction());
+            }
             if (n == 1) {
                 return create(seed);
             }
@@ -74,12 +94,50 @@ public interface ArrivalProcess {
         }
     }
 
+    /**
+     * Lane {@code lane} of {@code lanes} of a share of evenly spaced arrivals: arrival {@code e} of the whole
+     * schedule is at {@code e} units; the share's {@code k}-th is the {@code k}-th whose slice it takes, and the lane
+     * takes every {@code lanes}-th of those.
+     */
+    final class SharedConstantArrivals implements ArrivalProcess {
+        private final int[] slices;
+        private final long period;
+        private final int lanes;
+        private long k;
+
+        SharedConstantArrivals(ArrivalShare share, int lane, int lanes) {
+            this.slices = share.slices().stream().mapToInt(Integer::intValue).toArray();
+            this.period = share.period();
+            this.lanes = lanes;
+            this.k = lane;
+        }
+
+        private double position(long kth) {
+            return slices[(int) (kth % slices.length)] + (double) period * (kth / slices.length);
+        }
+
+        @Override
+        public double nextGap(boolean first) {
+            if (first) {
+                return position(k);
+            }
+            double gap = position(k + lanes) - position(k);
+            k += lanes;
+            return gap;
+        }
+
+        @Override
+        public Arrival kind() {
+            return Arrival.CONSTANT;
+        }
+    }
+
     /** A Poisson process of 1/n of the rate: exponential gaps with mean n units. */
     final class LanePoissonArrivals implements ArrivalProcess {
         private final SplittableRandom random;
-        private final int n;
+        private final double n;
 
-        LanePoissonArrivals(long seed, int n) {
+        LanePoissonArrivals(long seed, double n) {
             this.random = new SplittableRandom(seed);
             this.n = n;
         }

@@ -1,0 +1,1060 @@
+package io.loadgen.rmi.fleet;
+
+import io.loadgen.core.control.LoadControl;
+import io.loadgen.core.control.RunState;
+import io.loadgen.core.control.RunStatus;
+import io.loadgen.core.engine.RunPlan;
+import io.loadgen.core.metrics.CheckCounts;
+import io.loadgen.core.metrics.Counts;
+import io.loadgen.core.metrics.GeneratorLoad;
+import io.loadgen.core.metrics.IntervalHistograms;
+import io.loadgen.core.metrics.IntervalListener;
+import io.loadgen.core.metrics.IntervalStats;
+import io.loadgen.core.metrics.LatencySummary;
+import io.loadgen.core.metrics.RunSummary;
+import io.loadgen.core.metrics.RunTotals;
+import io.loadgen.core.metrics.SlidingWindow;
+import io.loadgen.core.metrics.Recorder;
+import io.loadgen.core.metrics.Verdict;
+import io.loadgen.core.metrics.WindowStats;
+import io.loadgen.core.schedule.ArrivalShare;
+import io.loadgen.core.schedule.ConstantRate;
+import io.loadgen.core.schedule.RateProfile;
+import io.loadgen.rmi.RemoteControlException;
+import io.loadgen.rmi.RemoteLogin;
+import io.loadgen.rmi.RemoteLoadControl;
+import java.rmi.NotBoundException;
+import java.rmi.RemoteException;
+import java.rmi.registry.LocateRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one load over many agents ({@link Agent}, served by {@code loadgen agent}) and is itself the
+ * {@link LoadControl} of the whole: {@code ctl} and the dashboard drive and watch a fleet as they do one engine.
+ *
+ * <p>What it does:
+ * <ul>
+ *   <li>at {@link #connect}: each agent's clock offset, from the round trip of least delay of
+ *       {@value #CLOCK_SAMPLES} (NTP's estimate); an agent whose round trip leaves the offset more uncertain than
+ *       {@link Config#maxClockUncertainty} is refused, by name;
+ *   <li>at {@link #start(RunPlan)}: splits the load by the agents' weights (open loop: {@link ArrivalShare}s of one
+ *       schedule, so every agent runs the whole profile and takes its slices; closed loop: the sessions) and starts
+ *       every agent at one instant {@link Config#lead} ahead, on its own clock corrected by its offset, so that
+ *       interval {@code k} of every agent covers the same span;
+ *   <li>while it runs: polls each agent every quarter interval (renewing its lease), merges interval {@code k} once
+ *       every agent that can still deliver it has (counts add, histograms add exactly, gauges add), and publishes
+ *       the merge to its listeners, its window and its summary as an engine does;
+ *   <li>an agent that does not answer for two intervals is lost: its share is not given to the others (a
+ *       generator that slowed the rest is not hidden by a silent re-spread); with {@link OnLoss#ABORT} the run ends,
+ *       with {@link OnLoss#CONTINUE} it goes on with the others. Either way the summary keeps all it received and
+ *       says which agent was lost when.
+ * </ul>
+ * Thread-safe; polls and merges on its own thread ({@code loadgen-coordinator}), whose listeners must return
+ * quickly.
+ */
+public final class Coordinator implements LoadControl, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    /** Round trips measured per agent for its clock offset. */
+    public static final int CLOCK_SAMPLES = 8;
+
+    /** What to do when an agent is lost. */
+    public enum OnLoss {
+        /** End the run: stop the other agents and keep what was received. */
+        ABORT,
+        /** Go on with the other agents (the lost agent's share is not sent by anyone). */
+        CONTINUE
+    }
+
+    /**
+     * An agent's address.
+     *
+     * @param host its host name or address
+     * @param port its rmi port, in [1, 65535]
+     */
+    public record Endpoint(String host, int port) {
+        public Endpoint {
+            if (host == null || host.isBlank() || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("an agent is host:port with a port in [1, 65535], got " + host
+                        + ":" + port);
+            }
+        }
+
+        /**
+         * @param text {@code host:port} ({@code [v6]:port} for an IPv6 address)
+         * @return the endpoint
+         * @throws IllegalArgumentException naming the form
+         */
+        public static Endpoint parse(String text) {
+            String t = text.strip();
+            int colon = t.lastIndexOf(':');
+            if (colon <= 0 || colon == t.length() - 1) {
+                throw new IllegalArgumentException("an agent is host:port, got '" + text + "'");
+            }
+            String host = t.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                return new Endpoint(host, Integer.parseInt(t.substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("an agent is host:port, got '" + text + "'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * How the coordinator runs its agents. Immutable; built with {@link #builder}.
+     *
+     * @param agents the agents, at least one
+     * @param weights each agent's weight (the share of the load it takes), {@code >= 1} each; default 1 each
+     * @param token the agents' shared token, if they have one
+     * @param tls whether the agents serve over TLS
+     * @param runArgs the {@code loadgen run} flags each agent builds its workload from
+     * @param target the target, for the status and the summary
+     * @param interval the agents' interval ({@code recordInterval}): they must all use this one
+     * @param windowSize intervals in the sliding window, {@code >= 1}
+     * @param lead how far ahead the common start is, so that every agent is ready for it (self-warm and connections
+     *     included); default 5 s
+     * @param lease how long an agent keeps its load going without a poll; default 3 intervals, at least 3 s
+     * @param onLoss what a lost agent does to the run; default {@link OnLoss#ABORT}
+     * @param maxClockUncertainty the most uncertain clock offset accepted (half the best round trip); default 50 ms
+     */
+    public record Config(List<Endpoint> agents, List<Integer> weights, Optional<String> token, boolean tls,
+            List<String> runArgs, String target, Duration interval, int windowSize, Duration lead, Duration lease,
+            OnLoss onLoss, Duration maxClockUncertainty) {
+        public Config {
+            agents = List.copyOf(agents);
+            weights = List.copyOf(weights);
+            runArgs = List.copyOf(runArgs);
+            if (agents.isEmpty()) {
+                throw new IllegalArgumentException("a coordinator needs at least one agent");
+            }
+            if (weights.size() != agents.size()) {
+                throw new IllegalArgumentException(agents.size() + " agents need as many weights, got " + weights);
+            }
+            ArrivalShare.split(weights); // checks them
+            if (windowSize < 1 || interval.isNegative() || interval.isZero() || lead.isNegative()
+                    || lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("bad coordinator timing: interval " + interval + ", window "
+                        + windowSize + ", lead " + lead + ", lease " + lease);
+            }
+        }
+
+        /**
+         * @param agents the agents
+         * @param runArgs the workload's flags
+         * @param target the target
+         * @param interval the agents' interval
+         * @return a builder with the defaults
+         */
+        public static Builder builder(List<Endpoint> agents, List<String> runArgs, String target, Duration interval) {
+            return new Builder(agents, runArgs, target, interval);
+        }
+
+        /** Builds a {@link Config}; the defaults are those of {@link Config}. */
+        public static final class Builder {
+            private final List<Endpoint> agents;
+            private final List<String> runArgs;
+            private final String target;
+            private final Duration interval;
+            private List<Integer> weights;
+            private Optional<String> token = Optional.empty();
+            private boolean tls;
+            private int windowSize = 10;
+            private Duration lead = Duration.ofSeconds(5);
+            private Duration lease;
+            private OnLoss onLoss = OnLoss.ABORT;
+            private Duration maxClockUncertainty = Duration.ofMillis(50);
+
+            private Builder(List<Endpoint> agents, List<String> runArgs, String target, Duration interval) {
+                this.agents = List.copyOf(agents);
+                this.runArgs = List.copyOf(runArgs);
+                this.target = target;
+                this.interval = interval;
+                this.weights = agents.stream().map(a -> 1).toList();
+            }
+
+            /** @param w each agent's weight */
+            public Builder weights(List<Integer> w) {
+                this.weights = List.copyOf(w);
+                return this;
+            }
+
+            /** @param t the agents' token, or empty */
+            public Builder token(Optional<String> t) {
+                this.token = t;
+                return this;
+            }
+
+            /** @param b whether the agents serve over TLS */
+            public Builder tls(boolean b) {
+                this.tls = b;
+                return this;
+            }
+
+            /** @param n intervals in the sliding window */
+            public Builder windowSize(int n) {
+                this.windowSize = n;
+                return this;
+            }
+
+            /** @param d how far ahead the common start is */
+            public Builder lead(Duration d) {
+                this.lead = d;
+                return this;
+            }
+
+            /** @param d the agents' lease */
+            public Builder lease(Duration d) {
+                this.lease = d;
+                return this;
+            }
+
+            /** @param o what a lost agent does to the run */
+            public Builder onLoss(OnLoss o) {
+                this.onLoss = o;
+                return this;
+            }
+
+            /** @param d the most uncertain clock offset accepted */
+            public Builder maxClockUncertainty(Duration d) {
+                this.maxClockUncertainty = d;
+                return this;
+            }
+
+            /** @return the config */
+            public Config build() {
+                Duration l = lease != null ? lease : max(Duration.ofSeconds(3), interval.multipliedBy(3));
+                return new Config(agents, weights, token, tls, runArgs, target, interval, windowSize, lead, l, onLoss,
+                        maxClockUncertainty);
+            }
+        }
+    }
+
+    /**
+     * One agent as the coordinator saw it, for the summary's {@code agents}. Immutable.
+     *
+     * @param id the agent's name
+     * @param address where it is
+     * @param state {@code running}, {@code ended} or {@code lost}
+     * @param share its share of the load ({@code slice 0 of 3}, or its sessions)
+     * @param clockOffset its clock minus the coordinator's
+     * @param clockUncertainty half the best round trip of the offset's estimate
+     * @param lostAtInterval the first interval it did not deliver, when lost
+     * @param reason why it was lost, or why its run ended early
+     * @param summary its own summary (from the agent at the end), or one made from the intervals it delivered
+     */
+    public record AgentReport(String id, String address, String state, String share, Duration clockOffset,
+            Duration clockUncertainty, Optional<Long> lostAtInterval, Optional<String> reason, RunSummary summary) {
+    }
+
+    /** Receives each agent's own intervals, as the coordinator merges them. */
+    @FunctionalInterface
+    public interface AgentIntervalListener {
+        /**
+         * @param agent the agent's name
+         * @param stats its interval
+         * @param histograms its histograms
+         */
+        void onAgentInterval(String agent, IntervalStats stats, IntervalHistograms histograms);
+    }
+
+    /** An agent, as the poller keeps it. Guarded by the coordinator's lock, except {@code remote}. */
+    private static final class Link {
+        final Endpoint endpoint;
+        final RemoteAgent remote;
+        final String id;
+        final long offsetNanos;
+        final long uncertaintyNanos;
+        final int weight;
+        final TreeMap<Long, AgentInterval> pending = new TreeMap<>();
+        final RunTotals totals = new RunTotals();
+        long lastIndex = -1;
+        long lastAnswer;
+        RunState state = RunState.IDLE;
+        boolean lost;
+        Long lostAt;
+        String reason;
+        String share = "";
+        RunSummary summary;
+        Future<AgentPoll> inFlight;
+
+        Link(Endpoint endpoint, RemoteAgent remote, String id, long offsetNanos, long uncertaintyNanos, int weight) {
+            this.endpoint = endpoint;
+            this.remote = remote;
+            this.id = id;
+            this.offsetNanos = offsetNanos;
+            this.uncertaintyNanos = uncertaintyNanos;
+            this.weight = weight;
+        }
+
+        /** @return whether interval {@code k} may still come from this agent */
+        boolean mayDeliver(long k) {
+            return !lost && !(state == RunState.ENDED && lastIndex < k) && !pending.containsKey(k);
+        }
+    }
+
+    private final Config config;
+    private final List<Link> links;
+    private final String name;
+    private final Object lock = new Object();
+    private final List<IntervalListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AgentIntervalListener> agentListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ExecutorService calls;
+    private SlidingWindow window;
+    private RunTotals totals = new RunTotals();
+    private RunPlan plan;
+    private RateProfile profile;
+    private long profileStartNanos;
+    private int concurrency;
+    private RunState state = RunState.IDLE;
+    private long origin;
+    private Instant startInstant = Instant.now();
+    private long nextMerge;
+    private long warmIntervals;
+    private long measuredNanos;
+    private String endReason;
+    private long runs;
+    private RunSummary finalSummary;
+    private CountDownLatch ended = new CountDownLatch(0);
+    private Thread poller;
+    private boolean lostAny;
+
+    private Coordinator(Config config, List<Link> links) {
+        this.config = config;
+        this.links = List.copyOf(links);
+        this.name = "coordinator@" + hostName();
+        this.window = new SlidingWindow(config.windowSize());
+        this.calls = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "loadgen-coordinator-call");
+            t.setDaemon(true);
+            return t;
+        });
+        this.plan = new RunPlan(new ConstantRate(0), io.loadgen.core.schedule.ArrivalProcess.Arrival.POISSON, 1,
+                null);
+        this.profile = plan.profile();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /**
+     * Reaches every agent, says hello and measures its clock offset.
+     *
+     * @param config the agents and the run's timing
+     * @return the coordinator, idle
+     * @throws RemoteControlException when an agent cannot be reached, naming it
+     * @throws IllegalStateException when an agent is busy, or its offset is too uncertain to correct, naming it
+     */
+    public static Coordinator connect(Config config) {
+        List<Link> links = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < config.agents().size(); i++) {
+            Endpoint e = config.agents().get(i);
+            RemoteAgent remote = lookup(e, config);
+            try {
+                AgentHello hello = remote.hello();
+                if (hello.state() == RunState.RUNNING || hello.state() == RunState.STOPPING) {
+                    throw new IllegalStateException("agent " + hello.id() + " at " + e + " is running a run already");
+                }
+                long bestRtt = Long.MAX_VALUE;
+                long offset = 0;
+                for (int s = 0; s < CLOCK_SAMPLES; s++) {
+                    long t0 = Agent.wallClockNanos();
+                    long n0 = System.nanoTime();
+                    long theirs = remote.wallClockNanos();
+                    long rtt = System.nanoTime() - n0;
+                    if (rtt < bestRtt) {
+                        bestRtt = rtt;
+                        offset = theirs - (t0 + rtt / 2);
+                    }
+                }
+                if (bestRtt / 2 > config.maxClockUncertainty().toNanos()) {
+                    throw new IllegalStateException("agent " + hello.id() + " at " + e + ": its clock offset is"
+                            + " uncertain by " + bestRtt / 2_000_000 + " ms (half the best of " + CLOCK_SAMPLES
+                            + " round trips), more than " + config.maxClockUncertainty().toMillis() + " ms: its"
+                            + " intervals would not line up with the others'");
+                }
+                String id = ids.add(hello.id()) ? hello.id() : hello.id() + "-" + i;
+                ids.add(id);
+                links.add(new Link(e, remote, id, offset, bestRtt / 2, config.weights().get(i)));
+                LOG.info("agent {} at {}: {} processors, clock offset {} ms (+- {} ms)", id, e, hello.processors(),
+                        String.format(Locale.ROOT, "%.3f", offset / 1e6),
+                        String.format(Locale.ROOT, "%.3f", bestRtt / 2e6));
+            } catch (RemoteException ex) {
+                throw new RemoteControlException("agent at " + e + " failed: " + ex, ex);
+            }
+        }
+        return new Coordinator(config, links);
+    }
+
+    private static RemoteAgent lookup(Endpoint e, Config config) {
+        try {
+            RemoteLogin login = (RemoteLogin) (config.tls()
+                    ? LocateRegistry.getRegistry(e.host(), e.port(), new javax.rmi.ssl.SslRMIClientSocketFactory())
+                    : LocateRegistry.getRegistry(e.host(), e.port())).lookup(RemoteLoadControl.NAME);
+            RemoteLoadControl control = login.open(config.token().orElse(null));
+            if (!(control instanceof RemoteAgent agent)) {
+                throw new IllegalStateException(e + " is a loadgen engine, not an agent (start it with loadgen"
+                        + " agent)");
+            }
+            return agent;
+        } catch (RemoteException | NotBoundException ex) {
+            throw new RemoteControlException("no loadgen agent at " + e + ": " + ex, ex);
+        }
+    }
+
+    /** @param l hears each merged interval */
+    public void addListener(IntervalListener l) {
+        listeners.add(Objects.requireNonNull(l));
+    }
+
+    /** @param l hears each agent's own intervals */
+    public void addAgentListener(AgentIntervalListener l) {
+        agentListeners.add(Objects.requireNonNull(l));
+    }
+
+    /** @return the agents' names, in the order given */
+    public List<String> agentIds() {
+        return links.stream().map(l -> l.id).toList();
+    }
+
+    @Override
+    public void start() {
+        RunPlan p;
+        synchronized (lock) {
+            p = plan;
+        }
+        start(p);
+    }
+
+    /**
+     * Starts every agent at one instant {@link Config#lead} ahead, each with its share.
+     *
+     * @throws IllegalStateException if a run is going on, or an agent refuses (the started ones are stopped again)
+     * @throws IllegalArgumentException for a closed loop of fewer sessions than agents
+     */
+    @Override
+    public void start(RunPlan newPlan) {
+        Objects.requireNonNull(newPlan, "plan");
+        synchronized (lock) {
+            if (state == RunState.RUNNING || state == RunState.STOPPING) {
+                throw new IllegalStateException("a run is going on (" + state + "); stop it first");
+            }
+            if (newPlan.isClosedLoop() && newPlan.concurrency() < links.size()) {
+                throw new IllegalArgumentException("a closed loop over " + links.size() + " agents needs at least as"
+                        + " many sessions, got " + newPlan.concurrency());
+            }
+            List<ArrivalShare> shares = ArrivalShare.split(config.weights());
+            int[] sessions = split(newPlan.concurrency());
+            long t0Wall = Agent.wallClockNanos() + config.lead().toNanos();
+            long t0Nanos = System.nanoTime() + (t0Wall - Agent.wallClockNanos());
+            List<Link> started = new ArrayList<>();
+            for (int i = 0; i < links.size(); i++) {
+                Link l = links.get(i);
+                RunPlan share = newPlan.isClosedLoop() ? newPlan.withConcurrency(sessions[i])
+                        : newPlan.withShare(shares.get(i));
+                l.share = newPlan.isClosedLoop() ? sessions[i] + " sessions" : shares.get(i).toString();
+                try {
+                    l.remote.startShare(new AgentStart(name, config.runArgs(), share, t0Wall + l.offsetNanos,
+                            config.lease()));
+                    started.add(l);
+                } catch (RemoteException | RuntimeException e) {
+                    for (Link s : started) {
+                        quietly(() -> s.remote.stop());
+                    }
+                    throw new IllegalStateException("agent " + l.id + " at " + l.endpoint + " refused the start: "
+                            + (e instanceof RemoteException r ? r.getCause() == null ? r.getMessage()
+                                    : r.getCause().getMessage() : e.getMessage()), e);
+                }
+            }
+            for (Link l : links) {
+                l.pending.clear();
+                l.lastIndex = -1;
+                l.lastAnswer = System.nanoTime();
+                l.state = RunState.RUNNING;
+                l.lost = false;
+                l.lostAt = null;
+                l.reason = null;
+                l.summary = null;
+            }
+            plan = newPlan;
+            profile = newPlan.profile();
+            profileStartNanos = t0Nanos;
+            concurrency = newPlan.concurrency();
+            origin = t0Nanos;
+            startInstant = Instant.ofEpochSecond(0, t0Wall);
+            totals = new RunTotals();
+            window = new SlidingWindow(config.windowSize());
+            nextMerge = 0;
+            warmIntervals = 0;
+            measuredNanos = 0;
+            endReason = null;
+            finalSummary = null;
+            lostAny = false;
+            state = RunState.RUNNING;
+            runs++;
+            ended = new CountDownLatch(1);
+            poller = new Thread(this::pollLoop, "loadgen-coordinator");
+            poller.setDaemon(true);
+            poller.start();
+            LOG.info("run over {} agents starts at {}: {}", links.size(), startInstant, newPlan.isClosedLoop()
+                    ? newPlan.concurrency() + " sessions" : newPlan.profile().spec() + ", " + newPlan.arrival());
+        }
+    }
+
+    /** @return the sessions of each agent: {@code total} split by the weights */
+    private int[] split(int total) {
+        int[] out = new int[links.size()];
+        if (total == 0) {
+            return out;
+        }
+        int sum = 0;
+        for (Link l : links) {
+            sum += l.weight;
+        }
+        int given = 0;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.max(1, (int) ((long) total * links.get(i).weight / sum));
+            given += out[i];
+        }
+        for (int i = 0; given < total; i = (i + 1) % out.length) {
+            out[i]++;
+            given++;
+        }
+        for (int i = out.length - 1; given > total; i = (i + out.length - 1) % out.length) {
+            if (out[i] > 1) {
+                out[i]--;
+                given--;
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- the poller thread
+
+    private void pollLoop() {
+        long every = Math.max(20_000_000L, Math.min(250_000_000L, config.interval().toNanos() / 4));
+        try {
+            while (true) {
+                pollAll();
+                boolean done;
+                synchronized (lock) {
+                    merge();
+                    done = links.stream().allMatch(l -> l.lost || l.state == RunState.ENDED && l.pending.isEmpty());
+                }
+                if (done) {
+                    break;
+                }
+                Thread.sleep(every / 1_000_000L);
+            }
+            finish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish();
+        } catch (RuntimeException e) {
+            LOG.error("the coordinator failed", e);
+            synchronized (lock) {
+                if (endReason == null) {
+                    endReason = "failed: " + e;
+                }
+            }
+            stopAgents();
+            finish();
+        }
+    }
+
+    /** Polls every live agent at once, each bounded by one interval; marks an agent lost after two silent ones. */
+    private void pollAll() throws InterruptedException {
+        long now = System.nanoTime();
+        List<Link> asked = new ArrayList<>();
+        synchronized (lock) {
+            for (Link l : links) {
+                if (l.lost || l.state == RunState.ENDED) {
+                    continue;
+                }
+                if (l.inFlight == null) {
+                    long after = l.lastIndex;
+                    l.inFlight = calls.submit(() -> l.remote.poll(after));
+                }
+                asked.add(l);
+            }
+        }
+        long deadline = now + config.interval().toNanos() / 2;
+        for (Link l : asked) {
+            Future<AgentPoll> f = l.inFlight;
+            AgentPoll answer = null;
+            String failure = null;
+            try {
+                answer = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                failure = "no answer";
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = String.valueOf(e.getCause());
+            }
+            synchronized (lock) {
+                if (answer != null || failure != null && !failure.equals("no answer")) {
+                    l.inFlight = null; // done: the next round asks again
+                }
+                if (answer != null) {
+                    take(l, answer);
+                } else if (System.nanoTime() - l.lastAnswer > 2 * config.interval().toNanos()) {
+                    lose(l, failure);
+                }
+            }
+        }
+    }
+
+    private void take(Link l, AgentPoll answer) {
+        l.lastAnswer = System.nanoTime();
+        for (AgentInterval a : answer.intervals()) {
+            if (a.index() > l.lastIndex) {
+                l.pending.put(a.index(), a);
+                l.lastIndex = a.index();
+                IntervalHistograms h = a.histograms();
+                IntervalStats s = stats(a.index(), a.warmup(), a.lengthNanos(), a.targetRate(), a.counts(),
+                        a.inFlight(), a.queued(), a.concurrency(), h);
+                if (!a.warmup()) {
+                    l.totals.add(a.counts(), h, 0);
+                }
+                for (AgentIntervalListener al : agentListeners) {
+                    try {
+                        al.onAgentInterval(l.id, s, h);
+                    } catch (RuntimeException e) {
+                        LOG.warn("agent interval listener {} failed", al, e);
+                    }
+                }
+            }
+        }
+        l.state = answer.state();
+        answer.failure().ifPresent(f -> l.reason = f);
+    }
+
+    private void lose(Link l, String why) {
+        if (l.lost) {
+            return;
+        }
+        l.lost = true;
+        l.lostAt = l.lastIndex + 1;
+        l.reason = "lost: " + (why == null ? "no answer" : why) + " for "
+                + Duration.ofNanos(System.nanoTime() - l.lastAnswer).toMillis() + " ms (last interval received: "
+                + l.lastIndex + ")";
+        lostAny = true;
+        LOG.warn("agent {} at {} {}; its share ({}) is not sent by anyone else{}", l.id, l.endpoint, l.reason, l.share,
+                config.onLoss() == OnLoss.ABORT ? ": ending the run (--on-agent-loss abort)" : "");
+        if (config.onLoss() == OnLoss.ABORT && endReason == null) {
+            endReason = "agent " + l.id + " lost";
+            calls.submit(this::stopAgents);
+        }
+    }
+
+    /** Merges and publishes every interval that every agent able to deliver it has delivered. Holds the lock. */
+    private void merge() {
+        while (true) {
+            long k = nextMerge;
+            boolean any = false;
+            for (Link l : links) {
+                if (l.mayDeliver(k)) {
+                    return; // wait for it
+                }
+                any |= l.pending.containsKey(k);
+            }
+            if (!any) {
+                return;
+            }
+            List<AgentInterval> parts = new ArrayList<>();
+            for (Link l : links) {
+                AgentInterval a = l.pending.remove(k);
+                if (a != null) {
+                    parts.add(a);
+                }
+            }
+            publish(k, parts);
+            nextMerge = k + 1;
+        }
+    }
+
+    private void publish(long k, List<AgentInterval> parts) {
+        Histogram lat = Recorder.newHistogram();
+        Histogram svc = Recorder.newHistogram();
+        Histogram lag = Recorder.newHistogram();
+        Counts c = Counts.ZERO;
+        long length = 0;
+        double rate = 0;
+        int inFlight = 0;
+        int queued = 0;
+        int sessions = 0;
+        boolean warm = false;
+        for (AgentInterval a : parts) {
+            IntervalHistograms h = a.histograms();
+            lat.add(h.latency());
+            svc.add(h.serviceTime());
+            lag.add(h.sendLag());
+            c = c.plus(a.counts());
+            length = Math.max(length, a.lengthNanos());
+            rate += a.targetRate();
+            inFlight += a.inFlight();
+            queued += a.queued();
+            sessions += a.concurrency();
+            warm |= a.warmup();
+        }
+        IntervalHistograms h = new IntervalHistograms(lat, svc, lag);
+        IntervalStats s = stats(k, warm, length, rate, c, inFlight, queued, sessions, h);
+        window.add(s, h);
+        if (warm) {
+            warmIntervals++;
+        } else {
+            totals.add(c, h, 0);
+            measuredNanos += length;
+        }
+        for (IntervalListener l : listeners) {
+            try {
+                l.onInterval(s, h);
+            } catch (RuntimeException e) {
+                LOG.warn("interval listener {} failed", l, e);
+            }
+        }
+    }
+
+    private IntervalStats stats(long k, boolean warm, long lengthNanos, double rate, Counts c, int inFlight,
+            int queued, int sessions, IntervalHistograms h) {
+        return new IntervalStats(k, warm, startInstant.plusNanos(k * config.interval().toNanos()),
+                Duration.ofNanos(Math.max(1, lengthNanos)), rate, c, inFlight, queued, LatencySummary.of(h.latency()),
+                LatencySummary.of(h.serviceTime()), LatencySummary.of(h.sendLag()), sessions);
+    }
+
+    private void stopAgents() {
+        List<Future<?>> stops = new ArrayList<>();
+        for (Link l : links) {
+            boolean live;
+            synchronized (lock) {
+                live = !l.lost && l.state != RunState.ENDED;
+            }
+            if (live) {
+                stops.add(calls.submit(() -> {
+                    quietly(() -> l.remote.stop());
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> f : stops) {
+            try {
+                f.get(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debug("stopping an agent", e);
+            }
+        }
+    }
+
+    private void finish() {
+        List<Link> live;
+        synchronized (lock) {
+            live = links.stream().filter(l -> !l.lost).toList();
+        }
+        Map<Link, RunSummary> got = new LinkedHashMap<>();
+        for (Link l : live) {
+            try {
+                got.put(l, calls.submit(() -> l.remote.summary()).get(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("agent {}: its summary could not be fetched: {}", l.id, e.toString());
+            }
+        }
+        synchronized (lock) {
+            for (Link l : links) {
+                l.summary = got.getOrDefault(l, null);
+            }
+            if (endReason == null) {
+                endReason = links.stream().map(l -> l.summary == null ? null : l.summary.state())
+                        .filter(Objects::nonNull).filter(s -> !s.equals("completed")).findFirst().orElse("completed");
+            }
+            state = RunState.ENDED;
+            finalSummary = summarize();
+        }
+        ended.countDown();
+        LOG.info("run over {} agents ended ({}): {} scheduled, {} completed", links.size(), endReason,
+                finalSummary.counts().scheduled(), finalSummary.counts().completed());
+    }
+
+    // ---------------------------------------------------------------- summaries
+
+    /** @return the merged summary so far. Holds the lock. */
+    private RunSummary summarize() {
+        Counts c = totals.counts();
+        List<String> reasons = new ArrayList<>();
+        GeneratorLoad load = GeneratorLoad.NONE;
+        String selfWarm = "";
+        String transport = "";
+        long beforeEnd = 0;
+        Map<String, Long> byCheck = new LinkedHashMap<>();
+        boolean checks = false;
+        for (Link l : links) {
+            if (l.lost) {
+                reasons.add("agent " + l.id + " " + l.reason + ": its share (" + l.share + ") was not sent by the"
+                        + " others from interval " + l.lostAt);
+            }
+            RunSummary s = l.summary;
+            if (s == null) {
+                continue;
+            }
+            if (!s.verdict().valid()) {
+                s.verdict().reasons().forEach(r -> reasons.add("agent " + l.id + ": " + r));
+            }
+            if (s.generator().generatorCpu() >= load.generatorCpu()) {
+                load = s.generator();
+            }
+            selfWarm = selfWarm.isEmpty() ? s.selfWarm() : selfWarm;
+            transport = s.transport();
+            beforeEnd += s.completedBeforeEnd();
+            if (s.checks().enabled()) {
+                checks = true;
+                s.checks().failedByCheck().forEach((k, v) -> byCheck.merge(k, v, Long::sum));
+            }
+        }
+        String spec = plan.isClosedLoop() ? "closed:" + concurrency : profile.spec();
+        return new RunSummary(config.target(), spec, plan.isClosedLoop() ? "closed"
+                : plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, Duration.ofNanos(measuredNanos),
+                config.interval().multipliedBy(warmIntervals), endReason == null ? "running" : endReason,
+                totals.intervals(), c, beforeEnd, totals.latency(), totals.serviceTime(), totals.sendLag(),
+                reasons.isEmpty() ? Verdict.VALID : Verdict.of(reasons), load, selfWarm,
+                plan.isClosedLoop() ? concurrency : 0, transport, checks ? CheckCounts.of(c, byCheck)
+                        : CheckCounts.NONE);
+    }
+
+    /** @return each agent's report; their summaries are final once the run has ended */
+    public List<AgentReport> agents() {
+        synchronized (lock) {
+            List<AgentReport> out = new ArrayList<>();
+            for (Link l : links) {
+                RunSummary s = l.summary != null ? l.summary : ownSummary(l);
+                String st = l.lost ? "lost" : l.state == RunState.ENDED ? "ended" : l.state.name().toLowerCase(
+                        Locale.ROOT);
+                out.add(new AgentReport(l.id, l.endpoint.toString(), st, l.share, Duration.ofNanos(l.offsetNanos),
+                        Duration.ofNanos(l.uncertaintyNanos), Optional.ofNullable(l.lostAt),
+                        Optional.ofNullable(l.reason), s));
+            }
+            return out;
+        }
+    }
+
+    /** @return a summary of what an agent delivered, for one whose own could not be fetched */
+    private RunSummary ownSummary(Link l) {
+        RunTotals t = l.totals;
+        return new RunSummary(config.target(), plan.isClosedLoop() ? "closed" : profile.spec(),
+                plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, config.interval().multipliedBy(
+                        t.intervals()), Duration.ZERO, l.lost ? "lost" : "running", t.intervals(), t.counts(), 0,
+                t.latency(), t.serviceTime(), t.sendLag(), l.lost ? Verdict.of(List.of("agent " + l.reason))
+                        : Verdict.VALID, GeneratorLoad.NONE, "", 0, "", CheckCounts.NONE);
+    }
+
+    /** @return whether an agent was lost in the last run */
+    public boolean lostAnAgent() {
+        synchronized (lock) {
+            return lostAny;
+        }
+    }
+
+    /**
+     * @param timeout the longest wait
+     * @return whether no run is going on when this returns
+     * @throws InterruptedException if interrupted
+     */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        CountDownLatch l;
+        synchronized (lock) {
+            l = ended;
+        }
+        return l.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ---------------------------------------------------------------- LoadControl
+
+    /** Stops every agent and waits until their runs have drained and the last intervals are merged. */
+    @Override
+    public void stop() {
+        synchronized (lock) {
+            if (state != RunState.RUNNING) {
+                return;
+            }
+            state = RunState.STOPPING;
+            if (endReason == null) {
+                endReason = "stopped";
+            }
+        }
+        stopAgents();
+        try {
+            awaitEnd(Duration.ofMinutes(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void setRate(double perSecond) {
+        setProfile(new ConstantRate(RateProfile.checkRate("rate", perSecond)));
+    }
+
+    /** Puts the profile in force on every live agent (each keeps its share of it). */
+    @Override
+    public void setProfile(RateProfile p) {
+        Objects.requireNonNull(p, "profile");
+        synchronized (lock) {
+            if (plan.isClosedLoop()) {
+                throw new IllegalStateException("the run is closed-loop (--concurrency): set its concurrency, not a"
+                        + " rate or profile");
+            }
+            profile = p;
+            profileStartNanos = System.nanoTime();
+            plan = plan.withProfile(p);
+            if (state == RunState.RUNNING) {
+                forEachLive(l -> l.remote.setProfile(p));
+            }
+        }
+    }
+
+    /** Splits the sessions among the live agents by weight. */
+    @Override
+    public void setConcurrency(int sessions) {
+        synchronized (lock) {
+            if (!plan.isClosedLoop()) {
+                throw new IllegalStateException("the run is open-loop (a rate or profile): concurrency applies to"
+                        + " closed-loop runs (--concurrency N)");
+            }
+            if (sessions < links.size() || sessions > RunPlan.MAX_CONCURRENCY) {
+                throw new IllegalArgumentException("concurrency over " + links.size() + " agents must be in ["
+                        + links.size() + ", " + RunPlan.MAX_CONCURRENCY + "], got " + sessions);
+            }
+            int[] split = split(sessions);
+            concurrency = sessions;
+            plan = plan.withConcurrency(sessions);
+            if (state == RunState.RUNNING) {
+                for (int i = 0; i < links.size(); i++) {
+                    Link l = links.get(i);
+                    int n = split[i];
+                    l.share = n + " sessions";
+                    if (!l.lost && l.state != RunState.ENDED) {
+                        quietly(() -> l.remote.setConcurrency(n));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A call to an agent. */
+    @FunctionalInterface
+    private interface AgentCall {
+        void call(Link l) throws RemoteException;
+    }
+
+    private void forEachLive(AgentCall c) {
+        for (Link l : links) {
+            if (!l.lost && l.state != RunState.ENDED) {
+                try {
+                    c.call(l);
+                } catch (RemoteException e) {
+                    LOG.warn("agent {}: the change did not reach it: {}", l.id, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A remote call whose failure the poller will notice. */
+    @FunctionalInterface
+    private interface Quiet {
+        void run() throws RemoteException;
+    }
+
+    private static void quietly(Quiet q) {
+        try {
+            q.run();
+        } catch (RemoteException | RuntimeException e) {
+            LOG.debug("agent call failed", e);
+        }
+    }
+
+    /** @return the whole fleet's rate asked for now, requests per second */
+    @Override
+    public double currentRate() {
+        synchronized (lock) {
+            if (plan.isClosedLoop()) {
+                return 0;
+            }
+            return profile.rateAt(Duration.ofNanos(Math.max(0, System.nanoTime() - profileStartNanos)));
+        }
+    }
+
+    @Override
+    public Optional<IntervalStats> latestInterval() {
+        return Optional.ofNullable(window().latest());
+    }
+
+    @Override
+    public WindowStats window() {
+        synchronized (lock) {
+            return window.snapshot();
+        }
+    }
+
+    @Override
+    public RunSummary summary() {
+        synchronized (lock) {
+            if (runs == 0) {
+                return null;
+            }
+            return finalSummary != null ? finalSummary : summarize();
+        }
+    }
+
+    @Override
+    public RunStatus status() {
+        synchronized (lock) {
+            String spec = plan.isClosedLoop() ? "closed:" + concurrency : profile.spec();
+            return new RunStatus(state, config.target() + " (" + links.size() + " agents)", spec,
+                    plan.isClosedLoop() ? "closed" : plan.arrival().name().toLowerCase(Locale.ROOT), currentRate(),
+                    runs, runs == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - origin)),
+                    plan.isClosedLoop() ? concurrency : 0);
+        }
+    }
+
+    /** Stops the run going on, if any, and the coordinator's threads. */
+    @Override
+    public void close() {
+        stop();
+        calls.shutdownNow();
+    }
+}
