@@ -209,4 +209,80 @@ class FleetIT {
             assertEquals(3000, sum / n, 60, "achieved within 2% of 3000/s over " + n + " intervals");
         }
     }
+
+    @Test
+    void anAgentKilledMidRunIsLostTheRunEndsWithExit3AndKeepsTheOthersResults(@TempDir Path tmp) throws Exception {
+        AgentProcess a0 = agent("a0");
+        AgentProcess a1 = agent("a1");
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            Path out = tmp.resolve("lost");
+            CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("run", "--agents",
+                    a0.address() + "," + a1.address(), "--target", server.uri("/lost").toString(), "--rate", "400",
+                    "--duration", "60s", "--warmup", "0", "-q", "--out", out.toString()));
+            waitFor(() -> server.count() > 1200, Duration.ofSeconds(60), "the load to run a while");
+            a1.process().destroyForcibly(); // SIGKILL
+            long killed = System.nanoTime();
+            Cli.Result r = run.get(60, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - killed < Duration.ofSeconds(20).toNanos(), "the coordinator ended by"
+                    + " itself, well before the run's 60 s");
+            assertEquals(3, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("an agent was lost"), r.err());
+            JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+            JsonNode lost = s.get("agents").get(1);
+            assertEquals("lost", lost.get("state").asText(), lost.toString());
+            assertTrue(lost.get("lost_at_interval").asLong() >= 1, lost.toString());
+            assertTrue(lost.get("reason").asText().startsWith("lost: "), lost.toString());
+            assertEquals("ended", s.get("agents").get(0).get("state").asText());
+            assertEquals("agent a1 lost", s.get("state").asText(), "the run's end says why");
+            assertTrue(!s.get("verdict").get("valid").asBoolean() && s.get("verdict").get("reasons").toString()
+                    .contains("not sent by the others"), s.get("verdict").toString());
+            // the survivor's results and what the lost one delivered before it died are all kept
+            JsonNode kept = JSON.readTree(out.resolve("agents").resolve("a0").resolve("summary.json").toFile());
+            assertTrue(kept.get("completed").asLong() > 500, kept.toString());
+            assertTrue(s.get("completed").asLong() > kept.get("completed").asLong(), "the lost agent's intervals"
+                    + " before its loss count too: " + s.get("completed") + " vs " + kept.get("completed"));
+            assertTrue(Files.size(out.resolve("agents").resolve("a1").resolve("latency.hlog")) > 0);
+            assertTrue(a0.process().isAlive(), "the surviving agent process goes on, idle");
+        }
+    }
+
+    @Test
+    void agentsStopTheirLoadWhenTheCoordinatorIsKilled(@TempDir Path tmp) throws Exception {
+        AgentProcess a0 = agent("a0");
+        AgentProcess a1 = agent("a1");
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.loadgen.cli.Main", "run", "--agents",
+                    a0.address() + "," + a1.address(), "--target", server.uri("/orphan").toString(), "--rate", "300",
+                    "--duration", "120s", "--warmup", "0", "--agent-lease", "3s", "-q", "--out",
+                    tmp.resolve("orphan").toString());
+            pb.redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile());
+            Process coordinator = pb.start();
+            agents.add(coordinator);
+            waitFor(() -> server.count() > 600, Duration.ofSeconds(60), "the load to run a while");
+            coordinator.destroyForcibly(); // SIGKILL: no shutdown hook stops the agents
+            assertTrue(coordinator.waitFor(10, TimeUnit.SECONDS));
+            long killed = System.nanoTime();
+            // within the lease (3 s) and a poll, the agents stop; then nothing more arrives
+            waitFor(() -> {
+                long before = server.count();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return server.count() == before;
+            }, Duration.ofSeconds(15), "the agents to stop their load after the lease");
+            assertTrue(System.nanoTime() - killed > Duration.ofSeconds(2).toNanos(), "they kept the load up for"
+                    + " about the lease, not less");
+            long settled = server.count();
+            Thread.sleep(2000);
+            assertEquals(settled, server.count(), "no orphaned load");
+            for (AgentProcess a : List.of(a0, a1)) {
+                LoadControl c = RmiLoadControls.connect("127.0.0.1", a.port());
+                assertEquals(io.loadgen.core.control.RunState.ENDED, c.status().state());
+                assertEquals("lease lapsed", c.summary().state(), "the agent's own summary says why");
+            }
+        }
+    }
 }
