@@ -105,6 +105,10 @@ final class FleetRun {
         if (coordinator.lostAnAgent()) {
             err.println("loadgen: an agent was lost (see the summary's agents): exit 3");
             code = Main.EXIT_FAILED;
+        } else if (summary.state().startsWith("failed")) {
+            err.println("loadgen: the run " + summary.state() + (summary.state().contains("lead time")
+                    ? " (--agent-lead)" : "") + ": exit 3");
+            code = Main.EXIT_FAILED;
         }
         out.flush();
         err.flush();
