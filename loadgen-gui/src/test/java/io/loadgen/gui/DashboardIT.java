@@ -205,4 +205,56 @@ class DashboardIT {
             exporter.close();
         }
     }
+
+    @Test
+    void aCoordinatorOfAgentsIsWatchedAndDrivenAsOneEngine(FxRobot robot) throws Exception {
+        List<io.loadgen.rmi.fleet.Agent> agents = new java.util.ArrayList<>();
+        List<RmiExporter> exporters = new java.util.ArrayList<>();
+        List<io.loadgen.rmi.fleet.Coordinator.Endpoint> endpoints = new java.util.ArrayList<>();
+        Duration interval = Duration.ofMillis(250);
+        for (int i = 0; i < 2; i++) {
+            io.loadgen.rmi.fleet.Agent a = new io.loadgen.rmi.fleet.Agent("agent-" + i, flags -> LoadGenerator
+                    .builder(Workload.builder(server.uri("/fleet")).build()).engine(EngineConfig.custom()
+                            .recordInterval(interval).warmup(io.loadgen.core.engine.Warmup.NONE).build()).build());
+            agents.add(a);
+            RmiExporter x = RmiExporter.exportAgent(a, 0, java.net.InetAddress.getLoopbackAddress(), null, null);
+            exporters.add(x);
+            endpoints.add(new io.loadgen.rmi.fleet.Coordinator.Endpoint("127.0.0.1", x.port()));
+        }
+        io.loadgen.rmi.fleet.Coordinator fleet = io.loadgen.rmi.fleet.Coordinator.connect(
+                io.loadgen.rmi.fleet.Coordinator.Config.builder(endpoints, List.of(), server.uri("/fleet").toString(),
+                        interval).lead(Duration.ofMillis(500)).build());
+        RmiExporter served = RmiExporter.export(fleet, 0);
+        Dashboard remote = new Dashboard(ControlSource.remote("127.0.0.1", served.port(), null), null,
+                Duration.ofMillis(200));
+        try {
+            robot.interact(() -> dashboard.getScene().setRoot(remote));
+            waitFor(() -> "connected".equals(remote.connection.getText()), "connected to the coordinator");
+            robot.interact(() -> remote.rateField.setText("200"));
+            robot.clickOn(remote.setRate);
+            robot.clickOn(remote.start);
+            waitFor(() -> fleet.status().state() == RunState.RUNNING, "the fleet's run to start");
+            waitFor(() -> fleet.latestInterval().map(i -> i.achievedRate() > 170).orElse(false),
+                    "the merged rate of both agents");
+            waitFor(() -> org.testfx.util.WaitForAsyncUtils.asyncFx(() -> remote.title.getText()).get()
+                    .contains("(2 agents)"), "the title naming the fleet");
+            waitFor(() -> {
+                String a = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> remote.achieved.getText()).get();
+                Matcher m = Pattern.compile("([0-9.]+)").matcher(a);
+                return m.find() && Double.parseDouble(m.group(1)) > 170;
+            }, "the achieved readout to show the merged window (two agents of 100/s each)");
+            for (io.loadgen.rmi.fleet.Agent a : agents) {
+                assertEquals(100, a.currentRate(), 1e-9, "each agent runs its half");
+            }
+            robot.clickOn(remote.stop);
+            waitFor(() -> fleet.status().state() == RunState.ENDED, "the fleet to stop");
+            assertTrue(agents.stream().allMatch(a -> a.status().state() == RunState.ENDED), "every agent stopped");
+        } finally {
+            remote.close();
+            served.close();
+            fleet.close();
+            exporters.forEach(RmiExporter::close);
+            agents.forEach(io.loadgen.rmi.fleet.Agent::close);
+        }
+    }
 }
