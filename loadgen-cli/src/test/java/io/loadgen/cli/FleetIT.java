@@ -285,4 +285,36 @@ class FleetIT {
             }
         }
     }
+
+    @Test
+    void anAgentThatStopsAnsweringIsLostAndWithContinueTheOtherKeepsItsShareToTheEnd(@TempDir Path tmp)
+            throws Exception {
+        AgentProcess a0 = agent("a0");
+        AgentProcess a1 = agent("a1");
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            Path out = tmp.resolve("frozen");
+            CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("run", "--agents",
+                    a0.address() + "," + a1.address(), "--target", server.uri("/frozen").toString(), "--rate", "200",
+                    "--arrival", "constant", "--duration", "10s", "--warmup", "0", "--on-agent-loss", "continue",
+                    "-q", "--out", out.toString()));
+            waitFor(() -> server.count() > 400, Duration.ofSeconds(60), "the load to run a while");
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(a1.process().pid())).start();
+            assertEquals(0, stop.waitFor(), "SIGSTOP sent");
+            try {
+                Cli.Result r = run.get(90, TimeUnit.SECONDS);
+                assertEquals(3, r.code(), r.out() + r.err());
+                JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+                assertEquals("completed", s.get("state").asText(), "continue: the run went to its end");
+                JsonNode lost = s.get("agents").get(1);
+                assertEquals("lost", lost.get("state").asText(), lost.toString());
+                assertTrue(lost.get("reason").asText().contains("no answer"), lost.toString());
+                JsonNode kept = JSON.readTree(out.resolve("agents").resolve("a0").resolve("summary.json").toFile());
+                assertEquals(1000, kept.get("sent").asLong(), 10, "the survivor sent its half of 200/s for 10 s,"
+                        + " no more: the lost share is not re-spread");
+                assertTrue(s.get("verdict").get("reasons").toString().contains("agent a1 lost"), s.toString());
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(a1.process().pid())).start().waitFor();
+            }
+        }
+    }
 }
