@@ -91,6 +91,10 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
             + " ahead the common start is, time for every agent to get ready (self-warm, connections). Default 5s.")
     String agentLead = "5s";
 
+    @Option(names = "--agent-tls", description = "With --agents: the agents serve over TLS (their certificates must"
+            + " be in this JVM's trust store, -Djavax.net.ssl.trustStore=...).")
+    boolean agentTls;
+
     @Option(names = "--agent-lease", paramLabel = "DUR", description = "With --agents: how long an agent keeps its"
             + " load going without hearing from this coordinator (default 3 intervals, at least 3s).")
     String agentLease;
@@ -254,7 +258,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         io.loadgen.rmi.fleet.Coordinator.Config.Builder cb = io.loadgen.rmi.fleet.Coordinator.Config.builder(
                 endpoints, agentArgs(cfg), cfg.get(CoreSettings.TARGET).toString(), engine.recordInterval())
                 .windowSize(engine.windowSize()).onLoss(onLoss).token(cfg.get(RmiSettings.RMI_TOKEN))
-                .lead(duration("--agent-lead", agentLead));
+                .lead(duration("--agent-lead", agentLead)).tls(agentTls);
         if (!agentWeights.isEmpty()) {
             cb.weights(agentWeights);
         }

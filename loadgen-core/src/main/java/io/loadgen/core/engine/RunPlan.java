@@ -108,6 +108,11 @@ public record RunPlan(RateProfile profile, Arrival arrival, long seed, Duration 
         return new RunPlan(profile, arrival, seed, duration, sessions, thinkTime, count, share);
     }
 
+    /** @return this plan with another bound on the requests scheduled (0 for none) */
+    public RunPlan withCount(long n) {
+        return new RunPlan(profile, arrival, seed, duration, concurrency, thinkTime, n, share);
+    }
+
     /** @return this plan with another share of the schedule */
     public RunPlan withShare(ArrivalShare s) {
         return new RunPlan(profile, arrival, seed, duration, concurrency, thinkTime, count, s);

@@ -290,7 +290,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         final long uncertaintyNanos;
         final int weight;
         final TreeMap<Long, AgentInterval> pending = new TreeMap<>();
-        final RunTotals totals = new RunTotals();
+        RunTotals totals = new RunTotals();
         long lastIndex = -1;
         long lastAnswer;
         RunState state = RunState.IDLE;
@@ -308,6 +308,10 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             this.offsetNanos = offsetNanos;
             this.uncertaintyNanos = uncertaintyNanos;
             this.weight = weight;
+        }
+
+        void stopRemote() throws RemoteException {
+            remote.stop();
         }
 
         /** @return whether interval {@code k} may still come from this agent */
@@ -341,6 +345,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     private CountDownLatch ended = new CountDownLatch(0);
     private Thread poller;
     private boolean lostAny;
+    private boolean starting;
 
     private Coordinator(Config config, List<Link> links) {
         this.config = config;
@@ -469,84 +474,158 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     public void start(RunPlan newPlan) {
         Objects.requireNonNull(newPlan, "plan");
         synchronized (lock) {
-            if (state == RunState.RUNNING || state == RunState.STOPPING) {
-                throw new IllegalStateException("a run is going on (" + state + "); stop it first");
+            if (state == RunState.RUNNING || state == RunState.STOPPING || starting) {
+                throw new IllegalStateException("a run is going on (" + (starting ? "starting" : state) + "); stop"
+                        + " it first");
             }
             if (newPlan.isClosedLoop() && newPlan.concurrency() < links.size()) {
                 throw new IllegalArgumentException("a closed loop over " + links.size() + " agents needs at least as"
                         + " many sessions, got " + newPlan.concurrency());
             }
+            if (newPlan.count() > 0 && newPlan.count() < links.size()) {
+                throw new IllegalArgumentException("a count over " + links.size() + " agents must be at least one"
+                        + " request each, got " + newPlan.count());
+            }
+            starting = true;
+        }
+        try {
             List<ArrivalShare> shares = ArrivalShare.split(config.weights());
-            int[] sessions = split(newPlan.concurrency());
+            long[] sessions = split(newPlan.concurrency());
+            long[] counts = split(newPlan.count());
             long t0Wall = Agent.wallClockNanos() + config.lead().toNanos();
             long t0Nanos = System.nanoTime() + (t0Wall - Agent.wallClockNanos());
-            List<Link> started = new ArrayList<>();
+            List<Future<?>> starts = new ArrayList<>();
             for (int i = 0; i < links.size(); i++) {
                 Link l = links.get(i);
-                RunPlan share = newPlan.isClosedLoop() ? newPlan.withConcurrency(sessions[i])
+                RunPlan p = newPlan.isClosedLoop() ? newPlan.withConcurrency((int) sessions[i])
                         : newPlan.withShare(shares.get(i));
+                RunPlan share = p.withCount(counts[i]);
                 l.share = newPlan.isClosedLoop() ? sessions[i] + " sessions" : shares.get(i).toString();
+                AgentStart start = new AgentStart(name, config.runArgs(), share, t0Wall + l.offsetNanos,
+                        config.lease());
+                starts.add(calls.submit(() -> {
+                    l.remote.startShare(start);
+                    return null;
+                }));
+            }
+            String refused = null;
+            for (int i = 0; i < links.size(); i++) {
+                Link l = links.get(i);
                 try {
-                    l.remote.startShare(new AgentStart(name, config.runArgs(), share, t0Wall + l.offsetNanos,
-                            config.lease()));
-                    started.add(l);
-                } catch (RemoteException | RuntimeException e) {
-                    for (Link s : started) {
-                        quietly(() -> s.remote.stop());
-                    }
-                    throw new IllegalStateException("agent " + l.id + " at " + l.endpoint + " refused the start: "
-                            + (e instanceof RemoteException r ? r.getCause() == null ? r.getMessage()
-                                    : r.getCause().getMessage() : e.getMessage()), e);
+                    starts.get(i).get(config.lead().toNanos() + CALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause() instanceof RemoteException r && r.getCause() != null ? r.getCause()
+                            : e.getCause();
+                    refused = refused != null ? refused : "agent " + l.id + " at " + l.endpoint + " refused the start: "
+                            + c.getMessage();
+                } catch (java.util.concurrent.TimeoutException e) {
+                    refused = refused != null ? refused : "agent " + l.id + " at " + l.endpoint + " did not answer the"
+                            + " start";
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    refused = "interrupted while starting the agents";
                 }
             }
-            for (Link l : links) {
-                l.pending.clear();
-                l.lastIndex = -1;
-                l.lastAnswer = System.nanoTime();
-                l.state = RunState.RUNNING;
-                l.lost = false;
-                l.lostAt = null;
-                l.reason = null;
-                l.summary = null;
+            if (refused != null) {
+                callAll(links, Link::stopRemote);
+                throw new IllegalStateException(refused);
             }
-            plan = newPlan;
-            profile = newPlan.profile();
-            profileStartNanos = t0Nanos;
-            concurrency = newPlan.concurrency();
-            origin = t0Nanos;
-            startInstant = Instant.ofEpochSecond(0, t0Wall);
-            totals = new RunTotals();
-            window = new SlidingWindow(config.windowSize());
-            nextMerge = 0;
-            warmIntervals = 0;
-            measuredNanos = 0;
-            endReason = null;
-            finalSummary = null;
-            lostAny = false;
-            state = RunState.RUNNING;
-            runs++;
-            ended = new CountDownLatch(1);
-            poller = new Thread(this::pollLoop, "loadgen-coordinator");
-            poller.setDaemon(true);
-            poller.start();
+            synchronized (lock) {
+                for (Link l : links) {
+                    l.pending.clear();
+                    l.lastIndex = -1;
+                    l.lastAnswer = System.nanoTime();
+                    l.state = RunState.RUNNING;
+                    l.lost = false;
+                    l.lostAt = null;
+                    l.reason = null;
+                    l.summary = null;
+                    l.totals = new RunTotals();
+                }
+                plan = newPlan;
+                profile = newPlan.profile();
+                profileStartNanos = t0Nanos;
+                concurrency = newPlan.concurrency();
+                origin = t0Nanos;
+                startInstant = Instant.ofEpochSecond(0, t0Wall);
+                totals = new RunTotals();
+                window = new SlidingWindow(config.windowSize());
+                nextMerge = 0;
+                warmIntervals = 0;
+                measuredNanos = 0;
+                endReason = null;
+                finalSummary = null;
+                lostAny = false;
+                state = RunState.RUNNING;
+                runs++;
+                ended = new CountDownLatch(1);
+                poller = new Thread(this::pollLoop, "loadgen-coordinator");
+                poller.setDaemon(true);
+                poller.start();
+            }
             LOG.info("run over {} agents starts at {}: {}", links.size(), startInstant, newPlan.isClosedLoop()
                     ? newPlan.concurrency() + " sessions" : newPlan.profile().spec() + ", " + newPlan.arrival());
+        } finally {
+            synchronized (lock) {
+                starting = false;
+            }
         }
     }
 
-    /** @return the sessions of each agent: {@code total} split by the weights */
-    private int[] split(int total) {
-        int[] out = new int[links.size()];
+    /** The longest wait for an agent's answer to a control call (a rate change, a stop is longer: its drain). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * Makes a call to each of {@code targets} at once, outside the coordinator's lock, and waits for each at most
+     * {@link #CALL_TIMEOUT} (a frozen agent cannot hold the coordinator up); failures are logged, and the poller
+     * marks a silent agent lost.
+     */
+    private void callAll(List<Link> targets, AgentCall c) {
+        callAll(targets, c, CALL_TIMEOUT);
+    }
+
+    private void callAll(List<Link> targets, AgentCall c, Duration timeout) {
+        List<Future<?>> fs = new ArrayList<>();
+        for (Link l : targets) {
+            fs.add(calls.submit(() -> {
+                c.call(l);
+                return null;
+            }));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < fs.size(); i++) {
+            try {
+                fs.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("agent {}: the call did not complete: {}", targets.get(i).id, e.getCause() != null
+                        ? e.getCause().toString() : e.toString());
+            }
+        }
+    }
+
+    /** @return the live agents now */
+    private List<Link> live() {
+        synchronized (lock) {
+            return links.stream().filter(l -> !l.lost && l.state != RunState.ENDED).toList();
+        }
+    }
+
+    /** @return {@code total} (sessions, or a count of requests) split by the weights, at least 1 each unless 0 */
+    private long[] split(long total) {
+        long[] out = new long[links.size()];
         if (total == 0) {
             return out;
         }
-        int sum = 0;
+        long sum = 0;
         for (Link l : links) {
             sum += l.weight;
         }
-        int given = 0;
+        long given = 0;
         for (int i = 0; i < out.length; i++) {
-            out[i] = Math.max(1, (int) ((long) total * links.get(i).weight / sum));
+            out[i] = Math.max(1, total * links.get(i).weight / sum);
             given += out[i];
         }
         for (int i = 0; given < total; i = (i + 1) % out.length) {
@@ -754,31 +833,13 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 LatencySummary.of(h.serviceTime()), LatencySummary.of(h.sendLag()), sessions);
     }
 
+    /** Stops every live agent at once and waits for their drains, at most {@link #STOP_TIMEOUT}. */
     private void stopAgents() {
-        List<Future<?>> stops = new ArrayList<>();
-        for (Link l : links) {
-            boolean live;
-            synchronized (lock) {
-                live = !l.lost && l.state != RunState.ENDED;
-            }
-            if (live) {
-                stops.add(calls.submit(() -> {
-                    quietly(() -> l.remote.stop());
-                    return null;
-                }));
-            }
-        }
-        for (Future<?> f : stops) {
-            try {
-                f.get(5, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                LOG.debug("stopping an agent", e);
-            }
-        }
+        callAll(live(), Link::stopRemote, STOP_TIMEOUT);
     }
+
+    /** The longest wait for the agents' stop: their drain, bounded by their drain timeout. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
 
     private void finish() {
         List<Link> live;
@@ -933,6 +994,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     @Override
     public void setProfile(RateProfile p) {
         Objects.requireNonNull(p, "profile");
+        boolean running;
         synchronized (lock) {
             if (plan.isClosedLoop()) {
                 throw new IllegalStateException("the run is closed-loop (--concurrency): set its concurrency, not a"
@@ -941,15 +1003,18 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             profile = p;
             profileStartNanos = System.nanoTime();
             plan = plan.withProfile(p);
-            if (state == RunState.RUNNING) {
-                forEachLive(l -> l.remote.setProfile(p));
-            }
+            running = state == RunState.RUNNING;
+        }
+        if (running) {
+            callAll(live(), l -> l.remote.setProfile(p));
         }
     }
 
-    /** Splits the sessions among the live agents by weight. */
+    /** Splits the sessions among the agents by weight (a lost agent's part is not given to the others). */
     @Override
     public void setConcurrency(int sessions) {
+        long[] split;
+        boolean running;
         synchronized (lock) {
             if (!plan.isClosedLoop()) {
                 throw new IllegalStateException("the run is open-loop (a rate or profile): concurrency applies to"
@@ -959,19 +1024,17 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 throw new IllegalArgumentException("concurrency over " + links.size() + " agents must be in ["
                         + links.size() + ", " + RunPlan.MAX_CONCURRENCY + "], got " + sessions);
             }
-            int[] split = split(sessions);
+            split = split(sessions);
             concurrency = sessions;
             plan = plan.withConcurrency(sessions);
-            if (state == RunState.RUNNING) {
-                for (int i = 0; i < links.size(); i++) {
-                    Link l = links.get(i);
-                    int n = split[i];
-                    l.share = n + " sessions";
-                    if (!l.lost && l.state != RunState.ENDED) {
-                        quietly(() -> l.remote.setConcurrency(n));
-                    }
-                }
+            running = state == RunState.RUNNING;
+            for (int i = 0; i < links.size(); i++) {
+                links.get(i).share = split[i] + " sessions";
             }
+        }
+        if (running) {
+            List<Link> targets = live();
+            callAll(targets, l -> l.remote.setConcurrency((int) split[links.indexOf(l)]));
         }
     }
 
@@ -979,32 +1042,6 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     @FunctionalInterface
     private interface AgentCall {
         void call(Link l) throws RemoteException;
-    }
-
-    private void forEachLive(AgentCall c) {
-        for (Link l : links) {
-            if (!l.lost && l.state != RunState.ENDED) {
-                try {
-                    c.call(l);
-                } catch (RemoteException e) {
-                    LOG.warn("agent {}: the change did not reach it: {}", l.id, e.toString());
-                }
-            }
-        }
-    }
-
-    /** A remote call whose failure the poller will notice. */
-    @FunctionalInterface
-    private interface Quiet {
-        void run() throws RemoteException;
-    }
-
-    private static void quietly(Quiet q) {
-        try {
-            q.run();
-        } catch (RemoteException | RuntimeException e) {
-            LOG.debug("agent call failed", e);
-        }
     }
 
     /** @return the whole fleet's rate asked for now, requests per second */

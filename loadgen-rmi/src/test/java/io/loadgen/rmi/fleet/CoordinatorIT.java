@@ -88,6 +88,19 @@ class CoordinatorIT {
     }
 
     @Test
+    void aCountIsSplitSoThatTheFleetSendsItOnce() throws Exception {
+        List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
+        try (Coordinator c = Coordinator.connect(config(two).weights(List.of(2, 1)).build())) {
+            c.start(new RunPlan(new ConstantRate(300), Arrival.POISSON, 1, Duration.ofSeconds(60), 0, Duration.ZERO,
+                    301));
+            assertTrue(c.awaitEnd(Duration.ofSeconds(60)), "the count ends the run long before its 60 s");
+            assertEquals(301, c.summary().counts().scheduled(), "301 requests in all, not 301 per agent");
+            assertEquals(List.of(201L, 100L), c.agents().stream().map(a -> a.summary().counts().scheduled())
+                    .toList(), "split 2:1");
+        }
+    }
+
+    @Test
     void liveChangesReachEveryAgentAndTheCoordinatorAnswersAsOneEngine() throws Exception {
         List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).build())) {
