@@ -11,6 +11,7 @@ import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.report.SummaryFile;
 import io.loadgen.rmi.RmiSettings;
 import io.loadgen.rmi.fleet.Coordinator;
+import io.loadgen.rmi.fleet.CoordinatorConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * every agent and still writes the results. Exit code 3 when an agent was lost.
  */
 final class FleetRun {
-    private final Coordinator.Config config;
+    private final CoordinatorConfig config;
     private final RunPlan plan;
     private final Path dir;
     private final Map<String, String> settings;
@@ -35,7 +36,7 @@ final class FleetRun {
     private final PrintWriter err;
     private final Map<String, ResultsWriter> agentWriters = new ConcurrentHashMap<>();
 
-    FleetRun(Coordinator.Config config, RunPlan plan, Path dir, Map<String, String> settings, boolean quiet,
+    FleetRun(CoordinatorConfig config, RunPlan plan, Path dir, Map<String, String> settings, boolean quiet,
             PrintWriter out, PrintWriter err) {
         this.config = config;
         this.plan = plan;

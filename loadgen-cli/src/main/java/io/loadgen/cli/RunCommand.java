@@ -241,21 +241,21 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         if (cfg.get(CoreSettings.CONCURRENCY).isSweep()) {
             throw new UsageException("--agents runs one level of --concurrency, not a sweep");
         }
-        List<io.loadgen.rmi.fleet.Coordinator.Endpoint> endpoints = new ArrayList<>();
+        List<io.loadgen.rmi.fleet.AgentEndpoint> endpoints = new ArrayList<>();
         for (String a : agents) {
             try {
-                endpoints.add(io.loadgen.rmi.fleet.Coordinator.Endpoint.parse(a));
+                endpoints.add(io.loadgen.rmi.fleet.AgentEndpoint.parse(a));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--agents: " + e.getMessage());
             }
         }
-        io.loadgen.rmi.fleet.Coordinator.OnLoss onLoss = switch (onAgentLoss) {
-            case "abort" -> io.loadgen.rmi.fleet.Coordinator.OnLoss.ABORT;
-            case "continue" -> io.loadgen.rmi.fleet.Coordinator.OnLoss.CONTINUE;
+        io.loadgen.rmi.fleet.OnAgentLoss onLoss = switch (onAgentLoss) {
+            case "abort" -> io.loadgen.rmi.fleet.OnAgentLoss.ABORT;
+            case "continue" -> io.loadgen.rmi.fleet.OnAgentLoss.CONTINUE;
             default -> throw new UsageException("--on-agent-loss must be abort or continue, got " + onAgentLoss);
         };
         EngineConfig engine = EngineConfig.from(cfg);
-        io.loadgen.rmi.fleet.Coordinator.Config.Builder cb = io.loadgen.rmi.fleet.Coordinator.Config.builder(
+        io.loadgen.rmi.fleet.CoordinatorConfig.Builder cb = io.loadgen.rmi.fleet.CoordinatorConfig.builder(
                 endpoints, agentArgs(cfg), cfg.get(CoreSettings.TARGET).toString(), engine.recordInterval())
                 .windowSize(engine.windowSize()).onLoss(onLoss).token(cfg.get(RmiSettings.RMI_TOKEN))
                 .lead(duration("--agent-lead", agentLead)).tls(agentTls);
@@ -265,7 +265,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         if (agentLease != null) {
             cb.lease(duration("--agent-lease", agentLease));
         }
-        io.loadgen.rmi.fleet.Coordinator.Config config;
+        io.loadgen.rmi.fleet.CoordinatorConfig config;
         try {
             config = cb.build();
         } catch (IllegalArgumentException e) {

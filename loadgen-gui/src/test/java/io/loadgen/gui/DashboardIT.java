@@ -210,7 +210,7 @@ class DashboardIT {
     void aCoordinatorOfAgentsIsWatchedAndDrivenAsOneEngine(FxRobot robot) throws Exception {
         List<io.loadgen.rmi.fleet.Agent> agents = new java.util.ArrayList<>();
         List<RmiExporter> exporters = new java.util.ArrayList<>();
-        List<io.loadgen.rmi.fleet.Coordinator.Endpoint> endpoints = new java.util.ArrayList<>();
+        List<io.loadgen.rmi.fleet.AgentEndpoint> endpoints = new java.util.ArrayList<>();
         Duration interval = Duration.ofMillis(250);
         for (int i = 0; i < 2; i++) {
             io.loadgen.rmi.fleet.Agent a = new io.loadgen.rmi.fleet.Agent("agent-" + i, flags -> LoadGenerator
@@ -219,10 +219,10 @@ class DashboardIT {
             agents.add(a);
             RmiExporter x = RmiExporter.exportAgent(a, 0, java.net.InetAddress.getLoopbackAddress(), null, null);
             exporters.add(x);
-            endpoints.add(new io.loadgen.rmi.fleet.Coordinator.Endpoint("127.0.0.1", x.port()));
+            endpoints.add(new io.loadgen.rmi.fleet.AgentEndpoint("127.0.0.1", x.port()));
         }
         io.loadgen.rmi.fleet.Coordinator fleet = io.loadgen.rmi.fleet.Coordinator.connect(
-                io.loadgen.rmi.fleet.Coordinator.Config.builder(endpoints, List.of(), server.uri("/fleet").toString(),
+                io.loadgen.rmi.fleet.CoordinatorConfig.builder(endpoints, List.of(), server.uri("/fleet").toString(),
                         interval).lead(Duration.ofMillis(500)).build());
         RmiExporter served = RmiExporter.export(fleet, 0);
         Dashboard remote = new Dashboard(ControlSource.remote("127.0.0.1", served.port(), null), null,

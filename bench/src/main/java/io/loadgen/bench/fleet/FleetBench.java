@@ -11,7 +11,9 @@ import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.rmi.RmiExporter;
 import io.loadgen.rmi.fleet.Agent;
 import io.loadgen.rmi.fleet.AgentInterval;
+import io.loadgen.rmi.fleet.AgentEndpoint;
 import io.loadgen.rmi.fleet.Coordinator;
+import io.loadgen.rmi.fleet.CoordinatorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
 import java.lang.management.ManagementFactory;
@@ -60,7 +62,7 @@ public final class FleetBench {
         Duration interval = Duration.ofSeconds(1);
         List<Agent> agents = new ArrayList<>();
         List<RmiExporter> exporters = new ArrayList<>();
-        List<Coordinator.Endpoint> endpoints = new ArrayList<>();
+        List<AgentEndpoint> endpoints = new ArrayList<>();
         AtomicLong bytes = new AtomicLong();
         AtomicLong sampled = new AtomicLong();
         for (int i = 0; i < n; i++) {
@@ -69,11 +71,11 @@ public final class FleetBench {
             agents.add(a);
             RmiExporter x = RmiExporter.exportAgent(a, 0, InetAddress.getLoopbackAddress(), null, null);
             exporters.add(x);
-            endpoints.add(new Coordinator.Endpoint("127.0.0.1", x.port()));
+            endpoints.add(new AgentEndpoint("127.0.0.1", x.port()));
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         ConcurrentHashMap<Long, Long> cpuAtStart = new ConcurrentHashMap<>();
-        try (Coordinator c = Coordinator.connect(Coordinator.Config.builder(endpoints, List.of(), target.toString(),
+        try (Coordinator c = Coordinator.connect(CoordinatorConfig.builder(endpoints, List.of(), target.toString(),
                 interval).lead(Duration.ofSeconds(1)).build())) {
             c.addAgentListener((agent, stats, histograms) -> {
                 if (sampled.incrementAndGet() % 7 == 0) {

@@ -10,11 +10,8 @@ import io.loadgen.core.metrics.GeneratorLoad;
 import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalListener;
 import io.loadgen.core.metrics.IntervalStats;
-import io.loadgen.core.metrics.LatencySummary;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.metrics.RunTotals;
-import io.loadgen.core.metrics.SlidingWindow;
-import io.loadgen.core.metrics.Recorder;
 import io.loadgen.core.metrics.Verdict;
 import io.loadgen.core.metrics.WindowStats;
 import io.loadgen.core.schedule.ArrivalShare;
@@ -35,13 +32,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,17 +48,17 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>at {@link #connect}: each agent's clock offset, from the round trip of least delay of
  *       {@value #CLOCK_SAMPLES} (NTP's estimate); an agent whose round trip leaves the offset more uncertain than
- *       {@link Config#maxClockUncertainty} is refused, by name;
+ *       {@link CoordinatorConfig#maxClockUncertainty} is refused, by name;
  *   <li>at {@link #start(RunPlan)}: splits the load by the agents' weights (open loop: {@link ArrivalShare}s of one
  *       schedule, so every agent runs the whole profile and takes its slices; closed loop: the sessions) and starts
- *       every agent at one instant {@link Config#lead} ahead, on its own clock corrected by its offset, so that
+ *       every agent at one instant {@link CoordinatorConfig#lead} ahead, on its own clock corrected by its offset, so that
  *       interval {@code k} of every agent covers the same span;
  *   <li>while it runs: polls each agent every quarter interval (renewing its lease), merges interval {@code k} once
  *       every agent that can still deliver it has (counts add, histograms add exactly, gauges add), and publishes
  *       the merge to its listeners, its window and its summary as an engine does;
  *   <li>an agent that does not answer for two intervals is lost: its share is not given to the others (a
- *       generator that slowed the rest is not hidden by a silent re-spread); with {@link OnLoss#ABORT} the run ends,
- *       with {@link OnLoss#CONTINUE} it goes on with the others. Either way the summary keeps all it received and
+ *       generator that slowed the rest is not hidden by a silent re-spread); with {@link OnAgentLoss#ABORT} the run ends,
+ *       with {@link OnAgentLoss#CONTINUE} it goes on with the others. Either way the summary keeps all it received and
  *       says which agent was lost when.
  * </ul>
  * Thread-safe; polls and merges on its own thread ({@code loadgen-coordinator}), whose listeners must return
@@ -73,185 +68,6 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
     /** Round trips measured per agent for its clock offset. */
     public static final int CLOCK_SAMPLES = 8;
-
-    /** What to do when an agent is lost. */
-    public enum OnLoss {
-        /** End the run: stop the other agents and keep what was received. */
-        ABORT,
-        /** Go on with the other agents (the lost agent's share is not sent by anyone). */
-        CONTINUE
-    }
-
-    /**
-     * An agent's address.
-     *
-     * @param host its host name or address
-     * @param port its rmi port, in [1, 65535]
-     */
-    public record Endpoint(String host, int port) {
-        public Endpoint {
-            if (host == null || host.isBlank() || port < 1 || port > 65535) {
-                throw new IllegalArgumentException("an agent is host:port with a port in [1, 65535], got " + host
-                        + ":" + port);
-            }
-        }
-
-        /**
-         * @param text {@code host:port} ({@code [v6]:port} for an IPv6 address)
-         * @return the endpoint
-         * @throws IllegalArgumentException naming the form
-         */
-        public static Endpoint parse(String text) {
-            String t = text.strip();
-            int colon = t.lastIndexOf(':');
-            if (colon <= 0 || colon == t.length() - 1) {
-                throw new IllegalArgumentException("an agent is host:port, got '" + text + "'");
-            }
-            String host = t.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            try {
-                return new Endpoint(host, Integer.parseInt(t.substring(colon + 1)));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("an agent is host:port, got '" + text + "'");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-        }
-    }
-
-    /**
-     * How the coordinator runs its agents. Immutable; built with {@link #builder}.
-     *
-     * @param agents the agents, at least one
-     * @param weights each agent's weight (the share of the load it takes), {@code >= 1} each; default 1 each
-     * @param token the agents' shared token, if they have one
-     * @param tls whether the agents serve over TLS
-     * @param runArgs the {@code loadgen run} flags each agent builds its workload from
-     * @param target the target, for the status and the summary
-     * @param interval the agents' interval ({@code recordInterval}): they must all use this one
-     * @param windowSize intervals in the sliding window, {@code >= 1}
-     * @param lead how far ahead the common start is, so that every agent is ready for it (self-warm and connections
-     *     included); default 5 s
-     * @param lease how long an agent keeps its load going without a poll; default 3 intervals, at least 3 s
-     * @param onLoss what a lost agent does to the run; default {@link OnLoss#ABORT}
-     * @param maxClockUncertainty the most uncertain clock offset accepted (half the best round trip); default 50 ms
-     */
-    public record Config(List<Endpoint> agents, List<Integer> weights, Optional<String> token, boolean tls,
-            List<String> runArgs, String target, Duration interval, int windowSize, Duration lead, Duration lease,
-            OnLoss onLoss, Duration maxClockUncertainty) {
-        public Config {
-            agents = List.copyOf(agents);
-            weights = List.copyOf(weights);
-            runArgs = List.copyOf(runArgs);
-            if (agents.isEmpty()) {
-                throw new IllegalArgumentException("a coordinator needs at least one agent");
-            }
-            if (weights.size() != agents.size()) {
-                throw new IllegalArgumentException(agents.size() + " agents need as many weights, got " + weights);
-            }
-            ArrivalShare.split(weights); // checks them
-            if (windowSize < 1 || interval.isNegative() || interval.isZero() || lead.isNegative()
-                    || lease.isNegative() || lease.isZero()) {
-                throw new IllegalArgumentException("bad coordinator timing: interval " + interval + ", window "
-                        + windowSize + ", lead " + lead + ", lease " + lease);
-            }
-        }
-
-        /**
-         * @param agents the agents
-         * @param runArgs the workload's flags
-         * @param target the target
-         * @param interval the agents' interval
-         * @return a builder with the defaults
-         */
-        public static Builder builder(List<Endpoint> agents, List<String> runArgs, String target, Duration interval) {
-            return new Builder(agents, runArgs, target, interval);
-        }
-
-        /** Builds a {@link Config}; the defaults are those of {@link Config}. */
-        public static final class Builder {
-            private final List<Endpoint> agents;
-            private final List<String> runArgs;
-            private final String target;
-            private final Duration interval;
-            private List<Integer> weights;
-            private Optional<String> token = Optional.empty();
-            private boolean tls;
-            private int windowSize = 10;
-            private Duration lead = Duration.ofSeconds(5);
-            private Duration lease;
-            private OnLoss onLoss = OnLoss.ABORT;
-            private Duration maxClockUncertainty = Duration.ofMillis(50);
-
-            private Builder(List<Endpoint> agents, List<String> runArgs, String target, Duration interval) {
-                this.agents = List.copyOf(agents);
-                this.runArgs = List.copyOf(runArgs);
-                this.target = target;
-                this.interval = interval;
-                this.weights = agents.stream().map(a -> 1).toList();
-            }
-
-            /** @param w each agent's weight */
-            public Builder weights(List<Integer> w) {
-                this.weights = List.copyOf(w);
-                return this;
-            }
-
-            /** @param t the agents' token, or empty */
-            public Builder token(Optional<String> t) {
-                this.token = t;
-                return this;
-            }
-
-            /** @param b whether the agents serve over TLS */
-            public Builder tls(boolean b) {
-                this.tls = b;
-                return this;
-            }
-
-            /** @param n intervals in the sliding window */
-            public Builder windowSize(int n) {
-                this.windowSize = n;
-                return this;
-            }
-
-            /** @param d how far ahead the common start is */
-            public Builder lead(Duration d) {
-                this.lead = d;
-                return this;
-            }
-
-            /** @param d the agents' lease */
-            public Builder lease(Duration d) {
-                this.lease = d;
-                return this;
-            }
-
-            /** @param o what a lost agent does to the run */
-            public Builder onLoss(OnLoss o) {
-                this.onLoss = o;
-                return this;
-            }
-
-            /** @param d the most uncertain clock offset accepted */
-            public Builder maxClockUncertainty(Duration d) {
-                this.maxClockUncertainty = d;
-                return this;
-            }
-
-            /** @return the config */
-            public Config build() {
-                Duration l = lease != null ? lease : max(Duration.ofSeconds(3), interval.multipliedBy(3));
-                return new Config(agents, weights, token, tls, runArgs, target, interval, windowSize, lead, l, onLoss,
-                        maxClockUncertainty);
-            }
-        }
-    }
 
     /**
      * One agent as the coordinator saw it, for the summary's {@code agents}. Immutable.
@@ -281,54 +97,14 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         void onAgentInterval(String agent, IntervalStats stats, IntervalHistograms histograms);
     }
 
-    /** An agent, as the poller keeps it. Guarded by the coordinator's lock, except {@code remote}. */
-    private static final class Link {
-        final Endpoint endpoint;
-        final RemoteAgent remote;
-        final String id;
-        final long offsetNanos;
-        final long uncertaintyNanos;
-        final int weight;
-        final TreeMap<Long, AgentInterval> pending = new TreeMap<>();
-        RunTotals totals = new RunTotals();
-        long lastIndex = -1;
-        long lastAnswer;
-        RunState state = RunState.IDLE;
-        boolean lost;
-        Long lostAt;
-        String reason;
-        String share = "";
-        RunSummary summary;
-        Future<AgentPoll> inFlight;
-
-        Link(Endpoint endpoint, RemoteAgent remote, String id, long offsetNanos, long uncertaintyNanos, int weight) {
-            this.endpoint = endpoint;
-            this.remote = remote;
-            this.id = id;
-            this.offsetNanos = offsetNanos;
-            this.uncertaintyNanos = uncertaintyNanos;
-            this.weight = weight;
-        }
-
-        void stopRemote() throws RemoteException {
-            remote.stop();
-        }
-
-        /** @return whether interval {@code k} may still come from this agent */
-        boolean mayDeliver(long k) {
-            return !lost && !(state == RunState.ENDED && lastIndex < k) && !pending.containsKey(k);
-        }
-    }
-
-    private final Config config;
-    private final List<Link> links;
+    private final CoordinatorConfig config;
+    private final List<AgentLink> links;
     private final String name;
     private final Object lock = new Object();
     private final List<IntervalListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<AgentIntervalListener> agentListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService calls;
-    private SlidingWindow window;
-    private RunTotals totals = new RunTotals();
+    private FleetMerge merged;
     private RunPlan plan;
     private RateProfile profile;
     private long profileStartNanos;
@@ -336,9 +112,6 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     private RunState state = RunState.IDLE;
     private long origin;
     private Instant startInstant = Instant.now();
-    private long nextMerge;
-    private long warmIntervals;
-    private long measuredNanos;
     private String endReason;
     private long runs;
     private RunSummary finalSummary;
@@ -347,11 +120,11 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     private boolean lostAny;
     private boolean starting;
 
-    private Coordinator(Config config, List<Link> links) {
+    private Coordinator(CoordinatorConfig config, List<AgentLink> links) {
         this.config = config;
         this.links = List.copyOf(links);
         this.name = "coordinator@" + hostName();
-        this.window = new SlidingWindow(config.windowSize());
+        this.merged = new FleetMerge(Instant.now(), config.interval(), config.windowSize(), listeners);
         this.calls = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "loadgen-coordinator-call");
             t.setDaemon(true);
@@ -370,10 +143,6 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         }
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
     /**
      * Reaches every agent, says hello and measures its clock offset.
      *
@@ -382,11 +151,11 @@ public final class Coordinator implements LoadControl, AutoCloseable {
      * @throws RemoteControlException when an agent cannot be reached, naming it
      * @throws IllegalStateException when an agent is busy, or its offset is too uncertain to correct, naming it
      */
-    public static Coordinator connect(Config config) {
-        List<Link> links = new ArrayList<>();
+    public static Coordinator connect(CoordinatorConfig config) {
+        List<AgentLink> links = new ArrayList<>();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < config.agents().size(); i++) {
-            Endpoint e = config.agents().get(i);
+            AgentEndpoint e = config.agents().get(i);
             RemoteAgent remote = lookup(e, config);
             try {
                 AgentHello hello = remote.hello();
@@ -413,7 +182,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 }
                 String id = ids.add(hello.id()) ? hello.id() : hello.id() + "-" + i;
                 ids.add(id);
-                links.add(new Link(e, remote, id, offset, bestRtt / 2, config.weights().get(i)));
+                links.add(new AgentLink(e, remote, id, offset, bestRtt / 2, config.weights().get(i)));
                 LOG.info("agent {} at {}: {} processors, clock offset {} ms (+- {} ms)", id, e, hello.processors(),
                         String.format(Locale.ROOT, "%.3f", offset / 1e6),
                         String.format(Locale.ROOT, "%.3f", bestRtt / 2e6));
@@ -424,7 +193,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         return new Coordinator(config, links);
     }
 
-    private static RemoteAgent lookup(Endpoint e, Config config) {
+    private static RemoteAgent lookup(AgentEndpoint e, CoordinatorConfig config) {
         try {
             RemoteLogin login = (RemoteLogin) (config.tls()
                     ? LocateRegistry.getRegistry(e.host(), e.port(), new javax.rmi.ssl.SslRMIClientSocketFactory())
@@ -465,7 +234,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     }
 
     /**
-     * Starts every agent at one instant {@link Config#lead} ahead, each with its share.
+     * Starts every agent at one instant {@link CoordinatorConfig#lead} ahead, each with its share.
      *
      * @throws IllegalStateException if a run is going on, or an agent refuses (the started ones are stopped again)
      * @throws IllegalArgumentException for a closed loop of fewer sessions than agents
@@ -496,7 +265,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             long t0Nanos = System.nanoTime() + (t0Wall - Agent.wallClockNanos());
             List<Future<?>> starts = new ArrayList<>();
             for (int i = 0; i < links.size(); i++) {
-                Link l = links.get(i);
+                AgentLink l = links.get(i);
                 RunPlan p = newPlan.isClosedLoop() ? newPlan.withConcurrency((int) sessions[i])
                         : newPlan.withShare(shares.get(i));
                 RunPlan share = p.withCount(counts[i]);
@@ -510,7 +279,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             }
             String refused = null;
             for (int i = 0; i < links.size(); i++) {
-                Link l = links.get(i);
+                AgentLink l = links.get(i);
                 try {
                     starts.get(i).get(config.lead().toNanos() + CALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -527,11 +296,11 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 }
             }
             if (refused != null) {
-                callAll(links, Link::stopRemote);
+                callAll(links, AgentLink::stopRemote);
                 throw new IllegalStateException(refused);
             }
             synchronized (lock) {
-                for (Link l : links) {
+                for (AgentLink l : links) {
                     l.pending.clear();
                     l.lastIndex = -1;
                     l.lastAnswer = System.nanoTime();
@@ -548,11 +317,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 concurrency = newPlan.concurrency();
                 origin = t0Nanos;
                 startInstant = Instant.ofEpochSecond(0, t0Wall);
-                totals = new RunTotals();
-                window = new SlidingWindow(config.windowSize());
-                nextMerge = 0;
-                warmIntervals = 0;
-                measuredNanos = 0;
+                merged = new FleetMerge(startInstant, config.interval(), config.windowSize(), listeners);
                 endReason = null;
                 finalSummary = null;
                 lostAny = false;
@@ -580,13 +345,13 @@ public final class Coordinator implements LoadControl, AutoCloseable {
      * {@link #CALL_TIMEOUT} (a frozen agent cannot hold the coordinator up); failures are logged, and the poller
      * marks a silent agent lost.
      */
-    private void callAll(List<Link> targets, AgentCall c) {
+    private void callAll(List<AgentLink> targets, AgentCall c) {
         callAll(targets, c, CALL_TIMEOUT);
     }
 
-    private void callAll(List<Link> targets, AgentCall c, Duration timeout) {
+    private void callAll(List<AgentLink> targets, AgentCall c, Duration timeout) {
         List<Future<?>> fs = new ArrayList<>();
-        for (Link l : targets) {
+        for (AgentLink l : targets) {
             fs.add(calls.submit(() -> {
                 c.call(l);
                 return null;
@@ -607,7 +372,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     }
 
     /** @return the live agents now */
-    private List<Link> live() {
+    private List<AgentLink> live() {
         synchronized (lock) {
             return links.stream().filter(l -> !l.lost && l.state != RunState.ENDED).toList();
         }
@@ -620,7 +385,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             return out;
         }
         long sum = 0;
-        for (Link l : links) {
+        for (AgentLink l : links) {
             sum += l.weight;
         }
         long given = 0;
@@ -650,7 +415,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 pollAll();
                 boolean done;
                 synchronized (lock) {
-                    merge();
+                    merged.mergeReady(links);
                     done = links.stream().allMatch(l -> l.lost || l.state == RunState.ENDED && l.pending.isEmpty());
                 }
                 if (done) {
@@ -677,9 +442,9 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     /** Polls every live agent at once, each bounded by one interval; marks an agent lost after two silent ones. */
     private void pollAll() throws InterruptedException {
         long now = System.nanoTime();
-        List<Link> asked = new ArrayList<>();
+        List<AgentLink> asked = new ArrayList<>();
         synchronized (lock) {
-            for (Link l : links) {
+            for (AgentLink l : links) {
                 if (l.lost || l.state == RunState.ENDED) {
                     continue;
                 }
@@ -691,7 +456,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             }
         }
         long deadline = now + config.interval().toNanos() / 2;
-        for (Link l : asked) {
+        for (AgentLink l : asked) {
             Future<AgentPoll> f = l.inFlight;
             AgentPoll answer = null;
             String failure = null;
@@ -715,15 +480,15 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         }
     }
 
-    private void take(Link l, AgentPoll answer) {
+    private void take(AgentLink l, AgentPoll answer) {
         l.lastAnswer = System.nanoTime();
         for (AgentInterval a : answer.intervals()) {
             if (a.index() > l.lastIndex) {
                 l.pending.put(a.index(), a);
                 l.lastIndex = a.index();
                 IntervalHistograms h = a.histograms();
-                IntervalStats s = stats(a.index(), a.warmup(), a.lengthNanos(), a.targetRate(), a.counts(),
-                        a.inFlight(), a.queued(), a.concurrency(), h);
+                IntervalStats s = FleetMerge.stats(startInstant, config.interval(), a.index(), a.warmup(),
+                        a.lengthNanos(), a.targetRate(), a.counts(), a.inFlight(), a.queued(), a.concurrency(), h);
                 if (!a.warmup()) {
                     l.totals.add(a.counts(), h, 0);
                 }
@@ -740,7 +505,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         answer.failure().ifPresent(f -> l.reason = f);
     }
 
-    private void lose(Link l, String why) {
+    private void lose(AgentLink l, String why) {
         if (l.lost) {
             return;
         }
@@ -751,103 +516,28 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 + l.lastIndex + ")";
         lostAny = true;
         LOG.warn("agent {} at {} {}; its share ({}) is not sent by anyone else{}", l.id, l.endpoint, l.reason, l.share,
-                config.onLoss() == OnLoss.ABORT ? ": ending the run (--on-agent-loss abort)" : "");
-        if (config.onLoss() == OnLoss.ABORT && endReason == null) {
+                config.onLoss() == OnAgentLoss.ABORT ? ": ending the run (--on-agent-loss abort)" : "");
+        if (config.onLoss() == OnAgentLoss.ABORT && endReason == null) {
             endReason = "agent " + l.id + " lost";
             calls.submit(this::stopAgents);
         }
     }
 
-    /** Merges and publishes every interval that every agent able to deliver it has delivered. Holds the lock. */
-    private void merge() {
-        while (true) {
-            long k = nextMerge;
-            boolean any = false;
-            for (Link l : links) {
-                if (l.mayDeliver(k)) {
-                    return; // wait for it
-                }
-                any |= l.pending.containsKey(k);
-            }
-            if (!any) {
-                return;
-            }
-            List<AgentInterval> parts = new ArrayList<>();
-            for (Link l : links) {
-                AgentInterval a = l.pending.remove(k);
-                if (a != null) {
-                    parts.add(a);
-                }
-            }
-            publish(k, parts);
-            nextMerge = k + 1;
-        }
-    }
-
-    private void publish(long k, List<AgentInterval> parts) {
-        Histogram lat = Recorder.newHistogram();
-        Histogram svc = Recorder.newHistogram();
-        Histogram lag = Recorder.newHistogram();
-        Counts c = Counts.ZERO;
-        long length = 0;
-        double rate = 0;
-        int inFlight = 0;
-        int queued = 0;
-        int sessions = 0;
-        boolean warm = false;
-        for (AgentInterval a : parts) {
-            IntervalHistograms h = a.histograms();
-            lat.add(h.latency());
-            svc.add(h.serviceTime());
-            lag.add(h.sendLag());
-            c = c.plus(a.counts());
-            length = Math.max(length, a.lengthNanos());
-            rate += a.targetRate();
-            inFlight += a.inFlight();
-            queued += a.queued();
-            sessions += a.concurrency();
-            warm |= a.warmup();
-        }
-        IntervalHistograms h = new IntervalHistograms(lat, svc, lag);
-        IntervalStats s = stats(k, warm, length, rate, c, inFlight, queued, sessions, h);
-        window.add(s, h);
-        if (warm) {
-            warmIntervals++;
-        } else {
-            totals.add(c, h, 0);
-            measuredNanos += length;
-        }
-        for (IntervalListener l : listeners) {
-            try {
-                l.onInterval(s, h);
-            } catch (RuntimeException e) {
-                LOG.warn("interval listener {} failed", l, e);
-            }
-        }
-    }
-
-    private IntervalStats stats(long k, boolean warm, long lengthNanos, double rate, Counts c, int inFlight,
-            int queued, int sessions, IntervalHistograms h) {
-        return new IntervalStats(k, warm, startInstant.plusNanos(k * config.interval().toNanos()),
-                Duration.ofNanos(Math.max(1, lengthNanos)), rate, c, inFlight, queued, LatencySummary.of(h.latency()),
-                LatencySummary.of(h.serviceTime()), LatencySummary.of(h.sendLag()), sessions);
-    }
-
     /** Stops every live agent at once and waits for their drains, at most {@link #STOP_TIMEOUT}. */
     private void stopAgents() {
-        callAll(live(), Link::stopRemote, STOP_TIMEOUT);
+        callAll(live(), AgentLink::stopRemote, STOP_TIMEOUT);
     }
 
     /** The longest wait for the agents' stop: their drain, bounded by their drain timeout. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
 
     private void finish() {
-        List<Link> live;
+        List<AgentLink> live;
         synchronized (lock) {
             live = links.stream().filter(l -> !l.lost).toList();
         }
-        Map<Link, RunSummary> got = new LinkedHashMap<>();
-        for (Link l : live) {
+        Map<AgentLink, RunSummary> got = new LinkedHashMap<>();
+        for (AgentLink l : live) {
             try {
                 got.put(l, calls.submit(() -> l.remote.summary()).get(10, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
@@ -857,7 +547,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             }
         }
         synchronized (lock) {
-            for (Link l : links) {
+            for (AgentLink l : links) {
                 l.summary = got.getOrDefault(l, null);
             }
             if (endReason == null) {
@@ -876,6 +566,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
 
     /** @return the merged summary so far. Holds the lock. */
     private RunSummary summarize() {
+        RunTotals totals = merged.totals();
         Counts c = totals.counts();
         List<String> reasons = new ArrayList<>();
         GeneratorLoad load = GeneratorLoad.NONE;
@@ -884,7 +575,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         long beforeEnd = 0;
         Map<String, Long> byCheck = new LinkedHashMap<>();
         boolean checks = false;
-        for (Link l : links) {
+        for (AgentLink l : links) {
             if (l.lost) {
                 reasons.add("agent " + l.id + " " + l.reason + ": its share (" + l.share + ") was not sent by the"
                         + " others from interval " + l.lostAt);
@@ -909,8 +600,8 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         }
         String spec = plan.isClosedLoop() ? "closed:" + concurrency : profile.spec();
         return new RunSummary(config.target(), spec, plan.isClosedLoop() ? "closed"
-                : plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, Duration.ofNanos(measuredNanos),
-                config.interval().multipliedBy(warmIntervals), endReason == null ? "running" : endReason,
+                : plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, merged.measured(),
+                config.interval().multipliedBy(merged.warmIntervals()), endReason == null ? "running" : endReason,
                 totals.intervals(), c, beforeEnd, totals.latency(), totals.serviceTime(), totals.sendLag(),
                 reasons.isEmpty() ? Verdict.VALID : Verdict.of(reasons), load, selfWarm,
                 plan.isClosedLoop() ? concurrency : 0, transport, checks ? CheckCounts.of(c, byCheck)
@@ -921,7 +612,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     public List<AgentReport> agents() {
         synchronized (lock) {
             List<AgentReport> out = new ArrayList<>();
-            for (Link l : links) {
+            for (AgentLink l : links) {
                 RunSummary s = l.summary != null ? l.summary : ownSummary(l);
                 String st = l.lost ? "lost" : l.state == RunState.ENDED ? "ended" : l.state.name().toLowerCase(
                         Locale.ROOT);
@@ -934,7 +625,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     }
 
     /** @return a summary of what an agent delivered, for one whose own could not be fetched */
-    private RunSummary ownSummary(Link l) {
+    private RunSummary ownSummary(AgentLink l) {
         RunTotals t = l.totals;
         return new RunSummary(config.target(), plan.isClosedLoop() ? "closed" : profile.spec(),
                 plan.arrival().name().toLowerCase(Locale.ROOT), startInstant, config.interval().multipliedBy(
@@ -1033,7 +724,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             }
         }
         if (running) {
-            List<Link> targets = live();
+            List<AgentLink> targets = live();
             callAll(targets, l -> l.remote.setConcurrency((int) split[links.indexOf(l)]));
         }
     }
@@ -1041,7 +732,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     /** A call to an agent. */
     @FunctionalInterface
     private interface AgentCall {
-        void call(Link l) throws RemoteException;
+        void call(AgentLink l) throws RemoteException;
     }
 
     /** @return the whole fleet's rate asked for now, requests per second */
@@ -1063,7 +754,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     @Override
     public WindowStats window() {
         synchronized (lock) {
-            return window.snapshot();
+            return merged.window();
         }
     }
 

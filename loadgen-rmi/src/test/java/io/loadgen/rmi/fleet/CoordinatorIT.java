@@ -50,24 +50,24 @@ class CoordinatorIT {
     }
 
     /** @return an agent whose generator drives the loopback server, whatever flags it is sent */
-    private Coordinator.Endpoint agent(String id) throws Exception {
+    private AgentEndpoint agent(String id) throws Exception {
         Agent a = new Agent(id, args -> LoadGenerator.builder(Workload.builder(server.uri("/" + String.join("/",
                 args))).build()).engine(EngineConfig.custom().recordInterval(INTERVAL).warmup(io.loadgen.core.engine.Warmup.NONE).build())
                 .build());
         agents.add(a);
         RmiExporter x = RmiExporter.exportAgent(a, 0, InetAddress.getLoopbackAddress(), null, null);
         exporters.add(x);
-        return new Coordinator.Endpoint("127.0.0.1", x.port());
+        return new AgentEndpoint("127.0.0.1", x.port());
     }
 
-    private Coordinator.Config.Builder config(List<Coordinator.Endpoint> endpoints) {
-        return Coordinator.Config.builder(endpoints, List.of("fleet"), server.uri("/fleet").toString(), INTERVAL)
+    private CoordinatorConfig.Builder config(List<AgentEndpoint> endpoints) {
+        return CoordinatorConfig.builder(endpoints, List.of("fleet"), server.uri("/fleet").toString(), INTERVAL)
                 .lead(Duration.ofMillis(500)).lease(Duration.ofSeconds(3));
     }
 
     @Test
     void twoAgentsOfWeights3And1SplitTheScheduleAndTheMergeIsTheirSum() throws Exception {
-        List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
+        List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).weights(List.of(3, 1)).build())) {
             assertEquals(RunState.IDLE, c.status().state());
             c.start(new RunPlan(new ConstantRate(400), Arrival.CONSTANT, 1, Duration.ofSeconds(3)));
@@ -89,7 +89,7 @@ class CoordinatorIT {
 
     @Test
     void aCountIsSplitSoThatTheFleetSendsItOnce() throws Exception {
-        List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
+        List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).weights(List.of(2, 1)).build())) {
             c.start(new RunPlan(new ConstantRate(300), Arrival.POISSON, 1, Duration.ofSeconds(60), 0, Duration.ZERO,
                     301));
@@ -102,7 +102,7 @@ class CoordinatorIT {
 
     @Test
     void liveChangesReachEveryAgentAndTheCoordinatorAnswersAsOneEngine() throws Exception {
-        List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
+        List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).build())) {
             c.start(new RunPlan(new ConstantRate(100), Arrival.POISSON, 1, null));
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -127,7 +127,7 @@ class CoordinatorIT {
 
     @Test
     void aClosedLoopSplitsItsSessions() throws Exception {
-        List<Coordinator.Endpoint> two = List.of(agent("a"), agent("b"));
+        List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).build())) {
             assertThrows(IllegalArgumentException.class, () -> c.start(RunPlan.closed(1, Duration.ZERO, null, 0)),
                     "fewer sessions than agents");
@@ -146,10 +146,10 @@ class CoordinatorIT {
         LoadGenerator engine = LoadGenerator.builder(Workload.builder(server.uri("/x")).build()).build();
         try (RmiExporter plain = RmiExporter.export(engine, 0)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Coordinator.connect(config(
-                    List.of(new Coordinator.Endpoint("127.0.0.1", plain.port()))).build()));
+                    List.of(new AgentEndpoint("127.0.0.1", plain.port()))).build()));
             assertTrue(e.getMessage().contains("not an agent"), e.getMessage());
         }
-        Coordinator.Endpoint a = agent("far");
+        AgentEndpoint a = agent("far");
         IllegalStateException far = assertThrows(IllegalStateException.class, () -> Coordinator.connect(config(
                 List.of(a)).maxClockUncertainty(Duration.ZERO).build()));
         assertTrue(far.getMessage().startsWith("agent far at " + a + ": its clock offset is uncertain"),
@@ -158,7 +158,7 @@ class CoordinatorIT {
 
     @Test
     void theAgentsSerialFilterTakesItsStartButNothingElse() throws Exception {
-        Coordinator.Endpoint e = agent("f");
+        AgentEndpoint e = agent("f");
         RemoteAgent stub = (RemoteAgent) ((RemoteLogin) LocateRegistry.getRegistry("127.0.0.1", e.port())
                 .lookup(RemoteLoadControl.NAME)).open(null);
         Method startShare = RemoteAgent.class.getMethod("startShare", AgentStart.class);
