@@ -117,8 +117,9 @@ public final class RmiExporter implements AutoCloseable {
             throw new IllegalArgumentException("binding remote control to " + bind.getHostAddress() + " makes the load"
                     + " controllable from the network: set a shared token (rmiToken, LOADGEN_RMI_TOKEN or --rmi-token)");
         }
-        // Stubs carry this host name: make them point at the address actually bound.
-        if (System.getProperty("java.rmi.server.hostname") == null) {
+        // Stubs carry this host name: make them point at the address actually bound (for the wildcard address, RMI's
+        // own default, this host's address, or -Djava.rmi.server.hostname: 0.0.0.0 is no address to call back).
+        if (System.getProperty("java.rmi.server.hostname") == null && !bind.isAnyLocalAddress()) {
             System.setProperty("java.rmi.server.hostname", bind.getHostAddress());
         }
         java.rmi.server.RMIServerSocketFactory ssf = tls == null ? new BindAddressSocketFactory(bind)
