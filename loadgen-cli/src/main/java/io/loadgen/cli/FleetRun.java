@@ -6,13 +6,11 @@ import io.loadgen.core.metrics.IntervalHistograms;
 import io.loadgen.core.metrics.IntervalStats;
 import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.report.Assertion;
-import io.loadgen.core.report.HtmlReport;
 import io.loadgen.core.report.ResultsWriter;
 import io.loadgen.core.report.SummaryFile;
 import io.loadgen.rmi.RmiSettings;
 import io.loadgen.rmi.fleet.Coordinator;
 import io.loadgen.rmi.fleet.CoordinatorConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,14 +64,7 @@ final class FleetRun {
                                 java.util.Locale.ROOT), dir);
         io.loadgen.rmi.RmiExporter exporter = null;
         if (cfg.source(RmiSettings.RMI_PORT).startsWith("flag")) {
-            java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
-                    : java.net.InetAddress.getByName(rmiBind);
-            exporter = io.loadgen.rmi.RmiExporter.export(coordinator, cfg.get(RmiSettings.RMI_PORT), bind,
-                    cfg.get(RmiSettings.RMI_TOKEN).orElse(null), cfg.get(RmiSettings.RMI_TLS_KEYSTORE)
-                            .map(k -> new io.loadgen.rmi.RmiExporter.Tls(k, cfg.get(RmiSettings.RMI_TLS_PASSWORD)))
-                            .orElse(null));
-            out.printf("remote control: rmi://%s:%d/%s (the whole fleet)%n", bind.getHostAddress(), exporter.port(),
-                    io.loadgen.rmi.RemoteLoadControl.NAME);
+            exporter = RunCommand.serveControl(coordinator, cfg, rmiBind, out, " (the whole fleet)");
         }
         out.flush();
         Thread hook = new Thread(coordinator::stop, "loadgen-shutdown");
@@ -141,12 +132,6 @@ final class FleetRun {
                     e.id(), e.state(), e.share(), e.sent(), e.completed(), e.latencyMs().p99(),
                     e.reason() == null ? "" : " (" + e.reason() + ")");
         }
-        out.println("results: " + file.getParent().toAbsolutePath());
-        try {
-            out.println("report: " + HtmlReport.write(file.getParent()).toAbsolutePath());
-        } catch (IOException | RuntimeException e) {
-            out.println("report: not built (" + e + "); `loadgen report " + file.getParent() + "` retries");
-        }
-        out.flush();
+        ResultsRun.printWhere(file, out);
     }
 }

@@ -64,15 +64,20 @@ final class ResultsRun {
         RunSummary s = generator.summary();
         Path file = results.finish(s);
         out.print(SummaryTable.format(s));
-        out.println("results: " + file.getParent().toAbsolutePath());
-        try {
-            out.println("report: " + HtmlReport.write(file.getParent()).toAbsolutePath());
-        } catch (IOException | RuntimeException e) {
-            // a report that cannot be built never fails the run: its data files are written already
-            out.println("report: not built (" + e + "); `loadgen report " + file.getParent() + "` retries");
-        }
-        out.flush();
+        printWhere(file, out);
         finalSummary = s;
         return s;
+    }
+
+    /** Builds report.html beside {@code summary.json} and prints where the results are. */
+    static void printWhere(Path summaryFile, PrintWriter out) {
+        out.println("results: " + summaryFile.getParent().toAbsolutePath());
+        try {
+            out.println("report: " + HtmlReport.write(summaryFile.getParent()).toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            // a report that cannot be built never fails the run: its data files are written already
+            out.println("report: not built (" + e + "); `loadgen report " + summaryFile.getParent() + "` retries");
+        }
+        out.flush();
     }
 }

@@ -194,17 +194,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         io.loadgen.rmi.RmiExporter exporter = null;
         boolean remote = idle || cfg.source(RmiSettings.RMI_PORT).startsWith("flag");
         if (remote) {
-            java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
-                    : java.net.InetAddress.getByName(rmiBind);
-            exporter = io.loadgen.rmi.RmiExporter.export(generator, cfg.get(RmiSettings.RMI_PORT), bind,
-                    cfg.get(RmiSettings.RMI_TOKEN).orElse(null), cfg.get(RmiSettings.RMI_TLS_KEYSTORE)
-                            .map(k -> new io.loadgen.rmi.RmiExporter.Tls(k, cfg.get(RmiSettings.RMI_TLS_PASSWORD)))
-                            .orElse(null));
-            out.printf("remote control: rmi://%s:%d/%s%s%s%n", bind.getHostAddress(), exporter.port(),
-                    io.loadgen.rmi.RemoteLoadControl.NAME, cfg.get(RmiSettings.RMI_TLS_KEYSTORE).isPresent()
-                            ? " over TLS" : "",
-                    idle ? " (idle: waiting for a remote start)" : "");
-            out.flush();
+            exporter = serveControl(generator, cfg, rmiBind, out, idle ? " (idle: waiting for a remote start)" : "");
         }
         RunSummary summary;
         try {
@@ -230,6 +220,28 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Serves a {@code LoadControl} over RMI on {@code rmiPort} (loopback unless {@code --rmi-bind}, with the token and
+     * TLS of the settings) and says where.
+     *
+     * @param what says what follows the address, e.g. {@code " (the whole fleet)"}
+     * @return the exporter, to close at the end
+     */
+    static io.loadgen.rmi.RmiExporter serveControl(io.loadgen.core.control.LoadControl control, Settings cfg,
+            String rmiBind, PrintWriter out, String what) throws java.io.IOException {
+        java.net.InetAddress bind = rmiBind == null ? java.net.InetAddress.getLoopbackAddress()
+                : java.net.InetAddress.getByName(rmiBind);
+        io.loadgen.rmi.RmiExporter exporter = io.loadgen.rmi.RmiExporter.export(control, cfg.get(RmiSettings.RMI_PORT),
+                bind, cfg.get(RmiSettings.RMI_TOKEN).orElse(null), cfg.get(RmiSettings.RMI_TLS_KEYSTORE)
+                        .map(k -> new io.loadgen.rmi.RmiExporter.Tls(k, cfg.get(RmiSettings.RMI_TLS_PASSWORD)))
+                        .orElse(null));
+        out.printf("remote control: rmi://%s:%d/%s%s%s%n", bind.getHostAddress(), exporter.port(),
+                io.loadgen.rmi.RemoteLoadControl.NAME, cfg.get(RmiSettings.RMI_TLS_KEYSTORE).isPresent()
+                        ? " over TLS" : "", what);
+        out.flush();
+        return exporter;
     }
 
     /** The run over agents: a coordinator in this process, the load on the agents. */

@@ -16,8 +16,6 @@ import io.loadgen.core.schedule.ArrivalProcess.Arrival;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.schedule.RateProfiles;
 import io.loadgen.core.testing.LoopbackServer;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.InvalidClassException;
 import java.lang.reflect.Method;
 import java.net.ConnectException;
@@ -30,7 +28,6 @@ import java.rmi.ServerException;
 import java.rmi.UnmarshalException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.server.RemoteObject;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -133,7 +130,7 @@ class RemoteControlIT {
         // Below the typed stub: send a HashMap where a RateProfile is expected, as a hostile client could.
         RemoteObject handler = (RemoteObject) java.lang.reflect.Proxy.getInvocationHandler(stub);
         Exception e = assertThrows(Exception.class, () -> handler.getRef().invoke(stub, setProfile,
-                new Object[] {payload}, methodHash(setProfile)));
+                new Object[] {payload}, RemoteHash.of(setProfile)));
         Throwable cause = e;
         while (cause != null && !(cause instanceof InvalidClassException)) {
             cause = cause.getCause();
@@ -177,21 +174,6 @@ class RemoteControlIT {
     }
 
     /** RMI's method hash (the JRMP stub protocol): the first 8 bytes of SHA-1 of name + descriptor, little-endian. */
-    private static long methodHash(Method m) throws Exception {
-        StringBuilder d = new StringBuilder(m.getName()).append('(');
-        for (Class<?> p : m.getParameterTypes()) {
-            d.append(p.descriptorString());
-        }
-        d.append(')').append(m.getReturnType().descriptorString());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        new DataOutputStream(bytes).writeUTF(d.toString());
-        byte[] sha = MessageDigest.getInstance("SHA").digest(bytes.toByteArray());
-        long h = 0;
-        for (int i = 0; i < 8; i++) {
-            h += ((long) (sha[i] & 0xff)) << (i * 8);
-        }
-        return h;
-    }
 
     private static int freePort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

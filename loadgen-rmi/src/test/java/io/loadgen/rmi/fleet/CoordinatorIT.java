@@ -14,6 +14,7 @@ import io.loadgen.core.metrics.RunSummary;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
+import io.loadgen.rmi.RemoteHash;
 import io.loadgen.rmi.RemoteLogin;
 import io.loadgen.rmi.RemoteLoadControl;
 import io.loadgen.rmi.RmiExporter;

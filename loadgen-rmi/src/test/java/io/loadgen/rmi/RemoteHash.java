@@ -1,4 +1,4 @@
-package io.loadgen.rmi.fleet;
+package io.loadgen.rmi;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -6,11 +6,12 @@ import java.lang.reflect.Method;
 import java.security.MessageDigest;
 
 /** The method hash of the RMI wire protocol (Java RMI specification, 8.3), to call below a typed stub. */
-final class RemoteHash {
+public final class RemoteHash {
     private RemoteHash() {
     }
 
-    static long of(Method m) throws Exception {
+    /** @return the method's hash, as RMI's stubs send it */
+    public static long of(Method m) throws Exception {
         StringBuilder d = new StringBuilder(m.getName()).append('(');
         for (Class<?> p : m.getParameterTypes()) {
             d.append(p.descriptorString());
