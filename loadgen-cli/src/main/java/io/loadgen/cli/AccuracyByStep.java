@@ -45,8 +45,8 @@ final class AccuracyByStep implements IntervalListener {
     @Override
     public synchronized void onInterval(IntervalStats stats, IntervalHistograms histograms) {
         if (origin == null) {
-            // intervals come in order from the first: its start is the profile's start (the interval's gauge rate is
-            // read when it is sealed, a step late at a boundary, so it cannot say which step an interval was in)
+            // intervals come in order from the first: its start is the profile's start (an interval's target rate is
+            // its mean, which for one across a step's boundary is neither step's, so it cannot say which step it was in)
             origin = stats.start().minus(stats.length().multipliedBy(stats.index()));
         }
         if (stats.warmup()) {

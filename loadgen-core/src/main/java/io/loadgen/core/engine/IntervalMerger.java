@@ -104,7 +104,6 @@ final class IntervalMerger {
         int inFlight = 0;
         int queued = 0;
         int sessions = 0;
-        double rate = 0;
         long beforeEnd = 0;
         for (Recorder.Sealed s : parts) {
             if (s == null) {
@@ -117,11 +116,10 @@ final class IntervalMerger {
             inFlight += s.gauge().inFlight();
             queued += s.gauge().queued();
             sessions += s.gauge().concurrency();
-            rate = s.gauge().targetRate();
             beforeEnd += s.completedBeforeScheduleEnd();
         }
         long length = Math.min(interval, runEnd - start);
         return new Recorder.Sealed(k, start, length, counts, new IntervalHistograms(latency, service, lag),
-                new Recorder.Gauge(inFlight, queued, rate, sessions), beforeEnd);
+                new Recorder.Gauge(inFlight, queued, sessions), beforeEnd);
     }
 }

@@ -66,6 +66,8 @@ final class Run {
     private volatile IntervalMerger merger;
     private volatile RateProfile profile;
     private volatile long profileStartNanos;
+    /** The profiles in force over time, for each interval's target rate. */
+    private final ProfileHistory history = new ProfileHistory();
     private volatile int concurrency;
     private volatile RunState state = RunState.RUNNING;
     private volatile String endReason;
@@ -189,6 +191,7 @@ final class Run {
         startInstant = Instant.now().minusNanos(System.nanoTime() - start);
         origin = start;
         profileStartNanos = start;
+        history.put(profile, start);
         long length = plan.length().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long endNanos = length >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + length;
         lanesEnded = new CountDownLatch(n);
@@ -498,10 +501,9 @@ final class Run {
                     }
                 }
             }
-            double rate = currentRate();
             List<Lane> ls = lanes;
-            List<Recorder.Sealed> sealed = m.poll(now, i -> () -> ls.isEmpty() ? new Recorder.Gauge(0, 0, rate, 0)
-                    : new Recorder.Gauge(ls.get(i).dispatcher.inFlight(), ls.get(i).dispatcher.queued(), rate,
+            List<Recorder.Sealed> sealed = m.poll(now, i -> () -> ls.isEmpty() ? new Recorder.Gauge(0, 0, 0)
+                    : new Recorder.Gauge(ls.get(i).dispatcher.inFlight(), ls.get(i).dispatcher.queued(),
                             ls.get(i).concurrency()), effectiveRunEnd());
             for (Recorder.Sealed s : sealed) {
                 publish(s);
@@ -557,7 +559,7 @@ final class Run {
         boolean warm = s.index() < warmupIntervals;
         IntervalStats stats = new IntervalStats(s.index(), warm,
                 startInstant.plusNanos(s.startNanos() - origin), Duration.ofNanos(Math.max(1, s.lengthNanos())),
-                s.gauge().targetRate(), s.counts(), s.gauge().inFlight(), s.gauge().queued(),
+                targetOver(s), s.counts(), s.gauge().inFlight(), s.gauge().queued(),
                 LatencySummary.of(s.histograms().latency()), LatencySummary.of(s.histograms().serviceTime()),
                 LatencySummary.of(s.histograms().sendLag()), s.gauge().concurrency());
         window.add(stats, s.histograms());
@@ -571,6 +573,15 @@ final class Run {
                 LOG.warn("interval listener {} failed", l, e);
             }
         }
+    }
+
+    /** @return the rate asked for over an interval (its mean: a step or a change inside it counts by its share) */
+    private double targetOver(Recorder.Sealed s) {
+        if (plan.isClosedLoop()) {
+            return 0;
+        }
+        return history.meanRate(s.startNanos(), s.startNanos() + Math.max(1, s.lengthNanos()))
+                * plan.share().fraction();
     }
 
     private RunSummary summarize(String reason) {
@@ -633,6 +644,7 @@ final class Run {
             long now = System.nanoTime();
             profile = newProfile;
             profileStartNanos = now;
+            history.put(newProfile, now);
             applyProfile(newProfile, now);
         }
     }

@@ -18,7 +18,8 @@ import java.time.Instant;
  * @param warmup whether the interval is part of the warm-up, left out of the run's summary
  * @param start wall-clock start of the span
  * @param length length of the span, {@code > 0}
- * @param targetRate the rate the profile asked for at the end of the span, requests per second
+ * @param targetRate the rate asked for, requests per second: for one interval, its mean over the interval (a step
+ *     or a live change inside it counts by its share of it); for a span of intervals, that of its last interval
  * @param counts what happened to requests in the span
  * @param inFlight requests sent and not yet ended, at the end of the span
  * @param queued requests waiting in the client for an in-flight slot, at the end of the span

@@ -131,10 +131,9 @@ public final class Recorder {
      *
      * @param inFlight requests sent and not yet ended
      * @param queued requests waiting in the client
-     * @param targetRate the rate asked for, requests per second (0 in closed loop)
      * @param concurrency closed-loop sessions, or 0 in open loop
      */
-    public record Gauge(int inFlight, int queued, double targetRate, int concurrency) {
+    public record Gauge(int inFlight, int queued, int concurrency) {
     }
 
     /**

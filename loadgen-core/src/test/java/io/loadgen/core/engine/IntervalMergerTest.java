@@ -23,7 +23,7 @@ class IntervalMergerTest {
         a.endSchedule(9 * S / 4);
         b.endSchedule(5 * S / 2);
         IntervalMerger m = new IntervalMerger(List.of(a, b));
-        Recorder.Gauge g = new Recorder.Gauge(0, 0, 1, 0);
+        Recorder.Gauge g = new Recorder.Gauge(0, 0, 0);
         List<Recorder.Sealed> out = m.poll(10 * S, i -> () -> g, Long.MAX_VALUE);
         // intervals 0, 1, 2 (the last one up to 2.5 s): an earlier version merged empty intervals without end
         assertEquals(3, out.size(), "intervals " + out.stream().map(Recorder.Sealed::index).toList());
@@ -38,7 +38,7 @@ class IntervalMergerTest {
         a.endSchedule(S);
         b.endSchedule(S);
         IntervalMerger m = new IntervalMerger(List.of(a, b));
-        Recorder.Gauge g = new Recorder.Gauge(0, 0, 1, 0);
+        Recorder.Gauge g = new Recorder.Gauge(0, 0, 0);
         assertTrue(m.poll(-1, i -> () -> g, Long.MAX_VALUE).isEmpty());
         assertEquals(1, m.poll(2 * S, i -> () -> g, Long.MAX_VALUE).size());
     }

@@ -103,4 +103,25 @@ class LiveRateChangeIT {
             TimeUnit.MILLISECONDS.sleep(5);
         }
     }
+
+    @Test
+    void eachIntervalsTargetRateIsWhatWasAskedForOverItNotWhenItWasSealed() throws Exception {
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
+            LoadGenerator gen = LoadGenerator.builder(Workload.builder(server.uri("/targets")).build())
+                    .engine(EngineConfig.custom().recordInterval(Duration.ofMillis(500)).warmup(Warmup.NONE).build())
+                    .plan(new RunPlan(io.loadgen.core.schedule.RateProfiles.parse("steps:100@1s,300@1s"),
+                            Arrival.CONSTANT, 1, null))
+                    .listener((s, h) -> intervals.add(s))
+                    .build();
+            gen.start();
+            assertTrue(gen.awaitEnd(Duration.ofSeconds(30)), "the profile's 2 s end the run");
+            // intervals 0 and 1 are in the first step, 2 and 3 in the second; each is sealed after it ends, so a
+            // gauge read then would name the next step for interval 1
+            assertEquals(List.of(100.0, 100.0, 300.0, 300.0), intervals.stream().map(IntervalStats::targetRate)
+                    .toList().subList(0, 4));
+            assertEquals(100, intervals.get(1).offeredRate(), 1e-6, "the target and what was offered agree");
+            assertEquals(300, intervals.get(2).offeredRate(), 1e-6);
+        }
+    }
 }

@@ -14,7 +14,7 @@ class RecorderTest {
     private static final long T0 = -7_000_000_000L; // nanoTime readings may be negative
     private static final long MS = 1_000_000L;
     private static final long S = 1000 * MS;
-    private static final Recorder.Gauge GAUGE = new Recorder.Gauge(3, 1, 100, 0);
+    private static final Recorder.Gauge GAUGE = new Recorder.Gauge(3, 1, 0);
 
     private static Recorder recorder() {
         return new Recorder(T0, Duration.ofSeconds(1));
