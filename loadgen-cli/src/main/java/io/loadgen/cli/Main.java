@@ -24,6 +24,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // before any deserialisation in this JVM, as the JDK requires: what agents send a coordinator is filtered
+        io.loadgen.rmi.fleet.PollFilter.install();
         // Charts are drawn with Java2D into SVG: no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));

@@ -152,6 +152,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
      * @throws IllegalStateException when an agent is busy, or its offset is too uncertain to correct, naming it
      */
     public static Coordinator connect(CoordinatorConfig config) {
+        PollFilter.install();
         List<AgentLink> links = new ArrayList<>();
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < config.agents().size(); i++) {
@@ -450,7 +451,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 }
                 if (l.inFlight == null) {
                     long after = l.lastIndex;
-                    l.inFlight = calls.submit(() -> l.remote.poll(after));
+                    l.inFlight = calls.submit(() -> PollFilter.call(() -> l.remote.poll(after)));
                 }
                 asked.add(l);
             }
