@@ -67,14 +67,17 @@ final class FleetRun {
             exporter = RunCommand.serveControl(coordinator, cfg, rmiBind, out, " (the whole fleet)");
         }
         out.flush();
-        Thread hook = new Thread(coordinator::stop, "loadgen-shutdown");
+        // Ctrl-C or SIGTERM: the hook stops every agent and writes the results before the JVM halts
+        Thread hook = new Thread(() -> {
+            coordinator.stop();
+            finishOnce(coordinator, results);
+        }, "loadgen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         RunSummary summary;
         try {
             coordinator.start(plan);
             coordinator.awaitEnd(Duration.ofNanos(Long.MAX_VALUE));
-            summary = coordinator.summary();
-            writeResults(coordinator, results, summary);
+            summary = finishOnce(coordinator, results);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -97,14 +100,29 @@ final class FleetRun {
         if (coordinator.lostAnAgent()) {
             err.println("loadgen: an agent was lost (see the summary's agents): exit 3");
             code = Main.EXIT_FAILED;
-        } else if (summary.state().startsWith("failed")) {
-            err.println("loadgen: the run " + summary.state() + (summary.state().contains("lead time")
-                    ? " (--agent-lead)" : "") + ": exit 3");
+        } else if (coordinator.anAgentFailed() || !List.of("completed", "stopped").contains(summary.state())) {
+            err.println("loadgen: the run ended '" + summary.state() + "'" + (String.join(" ", summary.verdict()
+                    .reasons()).contains("lead time") ? " (--agent-lead)" : "") + ": exit 3");
             code = Main.EXIT_FAILED;
         }
         out.flush();
         err.flush();
         return code;
+    }
+
+    private RunSummary finished;
+
+    /** Writes the results once, from the main thread at the end or from the shutdown hook, whichever comes first. */
+    private synchronized RunSummary finishOnce(Coordinator coordinator, ResultsWriter results) {
+        if (finished == null) {
+            RunSummary s = coordinator.summary();
+            if (s == null) {
+                return null; // stopped before any run started: nothing to write
+            }
+            writeResults(coordinator, results, s);
+            finished = s;
+        }
+        return finished;
     }
 
     private void agentInterval(String agent, IntervalStats s, IntervalHistograms h) {

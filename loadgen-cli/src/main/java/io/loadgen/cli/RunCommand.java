@@ -136,7 +136,10 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         List<String> a = new ArrayList<>();
         for (SettingGroup g : AGENT_GROUPS) {
             for (io.loadgen.config.Setting<?> st : g.settings()) {
-                if (!cfg.source(st).equals("default") && !st.flags().isEmpty()) {
+                // the interval and the warm-up always: every agent's intervals must be the coordinator's, whatever
+                // the agent's own environment or configuration file says
+                boolean always = st == CoreSettings.RECORD_INTERVAL || st == CoreSettings.WARMUP;
+                if ((always || !cfg.source(st).equals("default")) && !st.flags().isEmpty()) {
                     a.add(st.flags().get(0) + "=" + format(st, cfg));
                 }
             }

@@ -317,4 +317,30 @@ class FleetIT {
             }
         }
     }
+
+    @Test
+    void sigtermStopsEveryAgentAndStillWritesTheResults(@TempDir Path tmp) throws Exception {
+        AgentProcess a0 = agent("a0");
+        try (LoopbackServer server = LoopbackServer.ok()) {
+            Path out = tmp.resolve("interrupted");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.loadgen.cli.Main", "run", "--agents",
+                    a0.address(), "--target", server.uri("/term").toString(), "--rate", "200", "--duration", "120s",
+                    "--warmup", "0", "-q", "--out", out.toString());
+            pb.redirectErrorStream(true).redirectOutput(tmp.resolve("coordinator.log").toFile());
+            Process coordinator = pb.start();
+            agents.add(coordinator);
+            waitFor(() -> server.count() > 400, Duration.ofSeconds(60), "the load to run a while");
+            coordinator.destroy(); // SIGTERM
+            assertTrue(coordinator.waitFor(60, TimeUnit.SECONDS), "the coordinator exits");
+            JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+            assertEquals("stopped", s.get("state").asText(), s.toString());
+            assertEquals(1, s.get("agents").size());
+            assertEquals(s.get("sent").asLong(), s.get("agents").get(0).get("sent").asLong());
+            assertTrue(s.get("completed").asLong() >= 400, s.toString());
+            long settled = server.count();
+            Thread.sleep(1500);
+            assertEquals(settled, server.count(), "the agent stopped with its coordinator, not at its lease");
+        }
+    }
 }

@@ -99,6 +99,11 @@ public final class Agent implements LoadControl, AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("agent " + id + " cannot run these flags: " + e.getMessage(), e);
             }
+            if (!g.engineConfig().recordInterval().equals(start.interval())) {
+                throw new IllegalArgumentException("agent " + id + " would record every "
+                        + g.engineConfig().recordInterval().toMillis() + " ms, its coordinator every "
+                        + start.interval().toMillis() + " ms: their intervals must be the same (recordInterval)");
+            }
             g.addListener(new IntervalListener() {
                 @Override
                 public void onInterval(IntervalStats stats, IntervalHistograms histograms) {

@@ -26,6 +26,8 @@ final class AgentLink {
     String share = "";
     RunSummary summary;
     Future<AgentPoll> inFlight;
+    Future<?> stopCall;
+    boolean failed;
 
     AgentLink(AgentEndpoint endpoint, RemoteAgent remote, String id, long offsetNanos, long uncertaintyNanos, int weight) {
         this.endpoint = endpoint;
@@ -40,8 +42,11 @@ final class AgentLink {
         remote.stop();
     }
 
-    /** @return whether interval {@code k} may still come from this agent */
+    /**
+     * @return whether interval {@code k} may still come from this agent: it is neither lost nor ended (an ended agent
+     *     has delivered every interval it will: the poll that said so held them) and has not delivered it yet
+     */
     boolean mayDeliver(long k) {
-        return !lost && !(state == RunState.ENDED && lastIndex < k) && !pending.containsKey(k);
+        return !lost && state != RunState.ENDED && !pending.containsKey(k);
     }
 }

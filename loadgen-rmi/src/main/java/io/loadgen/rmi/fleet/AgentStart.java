@@ -16,9 +16,10 @@ import java.util.List;
  * @param startWallNanos when the run's clock starts, as nanoseconds since the epoch on the agent's own clock (the
  *     coordinator has corrected for the agent's offset)
  * @param lease how long the agent keeps its load going without hearing from the coordinator, {@code > 0}
+ * @param interval the coordinator's interval: the agent refuses to run with another
  */
-public record AgentStart(String coordinator, List<String> runArgs, RunPlan plan, long startWallNanos, Duration lease)
-        implements Serializable {
+public record AgentStart(String coordinator, List<String> runArgs, RunPlan plan, long startWallNanos, Duration lease,
+        Duration interval) implements Serializable {
     public AgentStart {
         runArgs = List.copyOf(runArgs);
         if (lease == null || lease.isNegative() || lease.isZero()) {

@@ -119,6 +119,9 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     private Thread poller;
     private boolean lostAny;
     private boolean starting;
+    private boolean stopWhileStarting;
+    private boolean stopping;
+    private boolean failedAny;
 
     private Coordinator(CoordinatorConfig config, List<AgentLink> links) {
         this.config = config;
@@ -272,17 +275,19 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 RunPlan share = p.withCount(counts[i]);
                 l.share = newPlan.isClosedLoop() ? sessions[i] + " sessions" : shares.get(i).toString();
                 AgentStart start = new AgentStart(name, config.runArgs(), share, t0Wall + l.offsetNanos,
-                        config.lease());
+                        config.lease(), config.interval());
                 starts.add(calls.submit(() -> {
                     l.remote.startShare(start);
                     return null;
                 }));
             }
             String refused = null;
+            List<AgentLink> accepted = new ArrayList<>();
             for (int i = 0; i < links.size(); i++) {
                 AgentLink l = links.get(i);
                 try {
                     starts.get(i).get(config.lead().toNanos() + CALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+                    accepted.add(l);
                 } catch (java.util.concurrent.ExecutionException e) {
                     Throwable c = e.getCause() instanceof RemoteException r && r.getCause() != null ? r.getCause()
                             : e.getCause();
@@ -296,12 +301,22 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                     refused = "interrupted while starting the agents";
                 }
             }
-            if (refused != null) {
-                callAll(links, AgentLink::stopRemote);
-                throw new IllegalStateException(refused);
+            boolean stopAsked;
+            synchronized (lock) {
+                stopAsked = stopWhileStarting;
+            }
+            if (refused != null || stopAsked) {
+                // only the agents that took this start: another may be busy with another coordinator's run
+                callAll(accepted, AgentLink::stopRemote);
+                throw new IllegalStateException(refused != null ? refused : "stopped while the agents were starting");
             }
             synchronized (lock) {
                 for (AgentLink l : links) {
+                    if (l.inFlight != null) {
+                        l.inFlight.cancel(true); // a poll of the last run: its answer is not this run's
+                        l.inFlight = null;
+                    }
+                    l.stopCall = null;
                     l.pending.clear();
                     l.lastIndex = -1;
                     l.lastAnswer = System.nanoTime();
@@ -310,6 +325,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                     l.lostAt = null;
                     l.reason = null;
                     l.summary = null;
+                    l.failed = false;
                     l.totals = new RunTotals();
                 }
                 plan = newPlan;
@@ -322,6 +338,8 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 endReason = null;
                 finalSummary = null;
                 lostAny = false;
+                failedAny = false;
+                stopping = false;
                 state = RunState.RUNNING;
                 runs++;
                 ended = new CountDownLatch(1);
@@ -334,6 +352,7 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         } finally {
             synchronized (lock) {
                 starting = false;
+                stopWhileStarting = false;
             }
         }
     }
@@ -416,6 +435,9 @@ public final class Coordinator implements LoadControl, AutoCloseable {
                 pollAll();
                 boolean done;
                 synchronized (lock) {
+                    if (stopping) {
+                        retryStops();
+                    }
                     merged.mergeReady(links);
                     done = links.stream().allMatch(l -> l.lost || l.state == RunState.ENDED && l.pending.isEmpty());
                 }
@@ -428,15 +450,18 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.error("the coordinator failed", e);
             synchronized (lock) {
                 if (endReason == null) {
                     endReason = "failed: " + e;
                 }
             }
-            stopAgents();
-            finish();
+            try {
+                stopAgents();
+            } finally {
+                finish();
+            }
         }
     }
 
@@ -504,6 +529,15 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         }
         l.state = answer.state();
         answer.failure().ifPresent(f -> l.reason = f);
+        if (answer.state() == RunState.ENDED && answer.failure().isPresent() && !l.failed) {
+            l.failed = true;
+            failedAny = true;
+            LOG.warn("agent {} at {}: {}", l.id, l.endpoint, answer.failure().get());
+            if (config.onLoss() == OnAgentLoss.ABORT && endReason == null) {
+                endReason = "agent " + l.id + " failed";
+                calls.submit(this::stopAgents);
+            }
+        }
     }
 
     private void lose(AgentLink l, String why) {
@@ -522,17 +556,58 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             endReason = "agent " + l.id + " lost";
             calls.submit(this::stopAgents);
         }
+        calls.submit(() -> {
+            l.stopRemote(); // best effort: an agent that was only slow sends no more uncounted load
+            return null;
+        });
     }
 
-    /** Stops every live agent at once and waits for their drains, at most {@link #STOP_TIMEOUT}. */
+    /**
+     * Stops every live agent at once and waits for their drains, at most {@link #STOP_TIMEOUT}; the poller sends the
+     * stop again to an agent whose stop failed while it still answers.
+     */
     private void stopAgents() {
+        synchronized (lock) {
+            stopping = true;
+        }
         callAll(live(), AgentLink::stopRemote, STOP_TIMEOUT);
+    }
+
+    /** Sends the stop again to each live agent whose last stop failed. Holds the lock. */
+    private void retryStops() {
+        for (AgentLink l : links) {
+            if (l.lost || l.state == RunState.ENDED) {
+                continue;
+            }
+            if (l.stopCall == null || l.stopCall.isDone() && failed(l.stopCall)) {
+                l.stopCall = calls.submit(() -> {
+                    l.stopRemote();
+                    return null;
+                });
+            }
+        }
+    }
+
+    private static boolean failed(Future<?> f) {
+        try {
+            f.get(0, TimeUnit.NANOSECONDS);
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     /** The longest wait for the agents' stop: their drain, bounded by their drain timeout. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
 
     private void finish() {
+        CountDownLatch done;
+        RunSummary last;
         List<AgentLink> live;
         synchronized (lock) {
             live = links.stream().filter(l -> !l.lost).toList();
@@ -557,10 +632,12 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             }
             state = RunState.ENDED;
             finalSummary = summarize();
+            done = ended;
+            last = finalSummary;
         }
-        ended.countDown();
-        LOG.info("run over {} agents ended ({}): {} scheduled, {} completed", links.size(), endReason,
-                finalSummary.counts().scheduled(), finalSummary.counts().completed());
+        done.countDown();
+        LOG.info("run over {} agents ended ({}): {} scheduled, {} completed", links.size(), last.state(),
+                last.counts().scheduled(), last.counts().completed());
     }
 
     // ---------------------------------------------------------------- summaries
@@ -580,6 +657,8 @@ public final class Coordinator implements LoadControl, AutoCloseable {
             if (l.lost) {
                 reasons.add("agent " + l.id + " " + l.reason + ": its share (" + l.share + ") was not sent by the"
                         + " others from interval " + l.lostAt);
+            } else if (l.failed) {
+                reasons.add("agent " + l.id + ": " + l.reason + " (its share was not sent by the others from then)");
             }
             RunSummary s = l.summary;
             if (s == null) {
@@ -642,6 +721,13 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         }
     }
 
+    /** @return whether an agent's run failed or ended early in the last run (a late start, a lapsed lease) */
+    public boolean anAgentFailed() {
+        synchronized (lock) {
+            return failedAny;
+        }
+    }
+
     /**
      * @param timeout the longest wait
      * @return whether no run is going on when this returns
@@ -661,6 +747,10 @@ public final class Coordinator implements LoadControl, AutoCloseable {
     @Override
     public void stop() {
         synchronized (lock) {
+            if (starting) {
+                stopWhileStarting = true; // the start stops the agents that took it, and fails
+                return;
+            }
             if (state != RunState.RUNNING) {
                 return;
             }

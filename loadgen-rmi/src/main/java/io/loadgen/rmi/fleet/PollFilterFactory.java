@@ -14,12 +14,18 @@ public final class PollFilterFactory implements BinaryOperator<ObjectInputFilter
     public PollFilterFactory() {
     }
 
+    /**
+     * @param current the stream's filter, or {@code null} when the stream is being made
+     * @param next the filter asked for: when the stream is being made, the JVM-wide one ({@code jdk.serialFilter}), if
+     *     any; else the one given to {@code setObjectInputFilter}
+     * @return what the JDK's own factory returns ({@code next}), merged with the poll filter for a stream made on a
+     *     poll's thread
+     */
     @Override
     public ObjectInputFilter apply(ObjectInputFilter current, ObjectInputFilter next) {
-        if (next != null) {
-            return next; // a stream given a filter of its own keeps it, as without a factory
+        if (current == null && PollFilter.active()) {
+            return next == null ? PollFilter.FILTER : ObjectInputFilter.merge(PollFilter.FILTER, next);
         }
-        return PollFilter.active() ? current == null ? PollFilter.FILTER : ObjectInputFilter.merge(PollFilter.FILTER,
-                current) : current;
+        return next;
     }
 }

@@ -89,6 +89,32 @@ class CoordinatorIT {
     }
 
     @Test
+    void oneCoordinatorRunsTwiceAndAnAgentOfAnotherIntervalIsRefused() throws Exception {
+        List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
+        try (Coordinator c = Coordinator.connect(config(two).build())) {
+            for (int run = 1; run <= 2; run++) {
+                c.start(new RunPlan(new ConstantRate(200), Arrival.CONSTANT, run, Duration.ofSeconds(1)));
+                assertTrue(c.awaitEnd(Duration.ofSeconds(60)), "run " + run + " ends");
+                assertEquals("completed", c.summary().state(), "run " + run);
+                assertEquals(200, c.summary().counts().scheduled(), "run " + run + ": its own requests only");
+            }
+            assertEquals(2, c.status().runs());
+        }
+        Agent odd = new Agent("odd", args -> LoadGenerator.builder(Workload.builder(server.uri("/odd")).build())
+                .engine(EngineConfig.custom().recordInterval(Duration.ofMillis(250)).warmup(
+                        io.loadgen.core.engine.Warmup.NONE).build()).build());
+        agents.add(odd);
+        RmiExporter x = RmiExporter.exportAgent(odd, 0, InetAddress.getLoopbackAddress(), null, null);
+        exporters.add(x);
+        try (Coordinator c = Coordinator.connect(config(List.of(new AgentEndpoint("127.0.0.1", x.port()))).build())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.start(new RunPlan(
+                    new ConstantRate(10), Arrival.POISSON, 1, Duration.ofSeconds(1))));
+            assertTrue(e.getMessage().contains("would record every 250 ms, its coordinator every 500 ms"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void aCountIsSplitSoThatTheFleetSendsItOnce() throws Exception {
         List<AgentEndpoint> two = List.of(agent("a"), agent("b"));
         try (Coordinator c = Coordinator.connect(config(two).weights(List.of(2, 1)).build())) {
@@ -176,7 +202,7 @@ class CoordinatorIT {
         assertEquals(RunState.IDLE, stub.hello().state(), "the agent is untouched and still answers");
         IllegalArgumentException past = assertThrows(IllegalArgumentException.class, () -> stub.startShare(
                 new AgentStart("test", List.of(), new RunPlan(new ConstantRate(10), Arrival.POISSON, 1, null),
-                        Agent.wallClockNanos() - 1_000_000_000L, Duration.ofSeconds(3))));
+                        Agent.wallClockNanos() - 1_000_000_000L, Duration.ofSeconds(3), INTERVAL)));
         assertTrue(past.getMessage().contains("the start time is"), past.getMessage());
     }
 }
