@@ -162,13 +162,7 @@ public final class ResponseChecks {
         Pattern[] perPayload = new Pattern[Math.max(1, payloads.size())];
         java.util.Map<String, Pattern> compiled = new java.util.HashMap<>();
         for (int i = 0; i < perPayload.length; i++) {
-            Template t = regex;
-            if (!payloads.isEmpty()) {
-                Payload p = payloads.get(i);
-                regex.bind(p); // says which payload lacks a label, if one does
-                t = regex.bind(new Payload(Pattern.quote(p.name()), p.bytes(), p.contentType(),
-                        p.label().map(Pattern::quote)));
-            }
+            Template t = payloads.isEmpty() ? regex : regex.bind(payloads.get(i), Pattern::quote);
             if (!t.isConstant()) {
                 throw bad(spec, "REGEX may use ${label} and ${payload_name}, not per-request variables");
             }

@@ -84,6 +84,16 @@ final class Template {
      * @throws IllegalArgumentException for {@code ${label}} when the payload has none
      */
     Template bind(Payload payload) {
+        return bind(payload, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * @param payload the file this template is rendered for
+     * @param escape what each filled value becomes in the text (e.g. {@code Pattern::quote} for a regular expression)
+     * @return as {@link #bind(Payload)}, each payload variable's value escaped
+     * @throws IllegalArgumentException for {@code ${label}} when the payload has none
+     */
+    Template bind(Payload payload, java.util.function.UnaryOperator<String> escape) {
         if (!usesPayload()) {
             return this;
         }
@@ -100,6 +110,7 @@ final class Template {
                 default -> null;
             };
             if (literal != null) {
+                literal = p instanceof String ? literal : escape.apply(literal);
                 run.append(literal);
                 text.append(literal);
             } else {
