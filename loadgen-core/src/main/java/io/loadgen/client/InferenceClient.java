@@ -122,16 +122,7 @@ public final class InferenceClient implements AutoCloseable {
                 .timeout(timeout)
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image));
-        if (options.priority() != null) {
-            req.header("X-Priority", options.priority());
-        }
-        if (options.deadline() != null) {
-            req.header("X-Deadline-Ms", Long.toString(Math.max(1, options.deadline().toMillis())));
-        }
-        if (options.requestId() != null) {
-            req.header("X-Request-Id", options.requestId());
-        }
-        return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
+        return http.sendAsync(headers(req, options).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((resp, err) -> {
                     if (err != null) {
                         Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause()
