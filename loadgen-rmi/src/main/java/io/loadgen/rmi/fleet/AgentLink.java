@@ -9,13 +9,23 @@ import java.util.concurrent.Future;
 
 /** An agent, as the poller keeps it. Guarded by the coordinator's lock, except {@code remote}. */
 final class AgentLink {
+    /**
+     * An interval as received, and its histograms decoded.
+     *
+     * @param interval what the agent sent
+     * @param histograms its histograms, decoded
+     */
+    record Received(AgentInterval interval, io.loadgen.core.metrics.IntervalHistograms histograms) {
+    }
+
     final AgentEndpoint endpoint;
     final RemoteAgent remote;
     final String id;
     final long offsetNanos;
     final long uncertaintyNanos;
     final int weight;
-    final TreeMap<Long, AgentInterval> pending = new TreeMap<>();
+    /** Intervals received and not yet merged, with their histograms decoded once, by index. */
+    final TreeMap<Long, Received> pending = new TreeMap<>();
     RunTotals totals = new RunTotals();
     long lastIndex = -1;
     long lastAnswer;

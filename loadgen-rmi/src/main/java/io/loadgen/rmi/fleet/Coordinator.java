@@ -510,9 +510,9 @@ public final class Coordinator implements LoadControl, AutoCloseable {
         l.lastAnswer = System.nanoTime();
         for (AgentInterval a : answer.intervals()) {
             if (a.index() > l.lastIndex) {
-                l.pending.put(a.index(), a);
-                l.lastIndex = a.index();
                 IntervalHistograms h = a.histograms();
+                l.pending.put(a.index(), new AgentLink.Received(a, h));
+                l.lastIndex = a.index();
                 IntervalStats s = FleetMerge.stats(startInstant, config.interval(), a.index(), a.warmup(),
                         a.lengthNanos(), a.targetRate(), a.counts(), a.inFlight(), a.queued(), a.concurrency(), h);
                 if (!a.warmup()) {

@@ -60,11 +60,11 @@ final class FleetMerge {
             if (!any) {
                 return;
             }
-            List<AgentInterval> parts = new ArrayList<>();
+            List<AgentLink.Received> parts = new ArrayList<>();
             for (AgentLink l : links) {
-                AgentInterval a = l.pending.remove(k);
-                if (a != null) {
-                    parts.add(a);
+                AgentLink.Received r = l.pending.remove(k);
+                if (r != null) {
+                    parts.add(r);
                 }
             }
             publish(k, parts);
@@ -72,7 +72,7 @@ final class FleetMerge {
         }
     }
 
-    private void publish(long k, List<AgentInterval> parts) {
+    private void publish(long k, List<AgentLink.Received> parts) {
         Histogram lat = Recorder.newHistogram();
         Histogram svc = Recorder.newHistogram();
         Histogram lag = Recorder.newHistogram();
@@ -83,8 +83,9 @@ final class FleetMerge {
         int queued = 0;
         int sessions = 0;
         boolean warm = false;
-        for (AgentInterval a : parts) {
-            IntervalHistograms h = a.histograms();
+        for (AgentLink.Received r : parts) {
+            AgentInterval a = r.interval();
+            IntervalHistograms h = r.histograms();
             lat.add(h.latency());
             svc.add(h.serviceTime());
             lag.add(h.sendLag());
