@@ -83,10 +83,19 @@ public final class InferenceServer implements AutoCloseable {
      * @param factory opens one model instance per batcher worker; the first instance's
      *     {@link Model#thresholds()} filter the predictions returned
      * @return the running server
+     * @throws java.io.UncheckedIOException wrapping a {@link java.net.BindException} when the address cannot be
+     *     bound (the port is in use, or the address is not this host's), naming the address
      */
     public static InferenceServer start(ServerConfig config, ModelFactory factory) {
         InferenceServer s = new InferenceServer(config, factory);
-        s.app.start();
+        try {
+            s.app.start();
+        } catch (io.javalin.util.JavalinBindException e) {
+            java.net.BindException bind = new java.net.BindException(config.host() + ":" + config.port()
+                    + " cannot be bound (" + e.getMessage() + "): give another port with --port (0 picks a free one)");
+            bind.initCause(e);
+            throw new java.io.UncheckedIOException(bind.getMessage(), bind);
+        }
         s.loader.start();
         LOG.info("listening on {} (model loading)", s.baseUri());
         return s;

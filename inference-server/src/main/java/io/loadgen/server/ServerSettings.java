@@ -142,10 +142,19 @@ public final class ServerSettings {
                 .build();
     }
 
+    /**
+     * @param s the settings
+     * @param processors the processors the server's JVM sees
+     * @return the TensorFlow intra-op threads of each model instance: {@code intraOpThreads}, or when it is 0 the
+     *     processors divided among the workers (at least 1); each instance also has 1 inter-op thread
+     */
+    public static int intraOpThreads(Settings s, int processors) {
+        return s.get(INTRA_OP_THREADS) > 0 ? s.get(INTRA_OP_THREADS) : Math.max(1, processors / s.get(WORKERS));
+    }
+
     /** @return a factory of TensorFlow model instances: the configured directory, or the built-in default */
     public static ModelFactory modelFactory(Settings s) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        int intra = s.get(INTRA_OP_THREADS) > 0 ? s.get(INTRA_OP_THREADS) : Math.max(1, cores / s.get(WORKERS));
+        int intra = intraOpThreads(s, Runtime.getRuntime().availableProcessors());
         TensorFlowModel.Options options = TensorFlowModel.Options.defaults().withThreads(intra, 1);
         Path dir = s.get(MODEL).map(ServerSettings::modelDirectory).orElse(null);
         return maxBatch -> {

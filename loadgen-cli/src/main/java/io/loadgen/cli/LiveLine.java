@@ -47,6 +47,9 @@ final class LiveLine implements IntervalListener {
                 ChronoDurations.format(s.latency().p50()), ChronoDurations.format(s.latency().p99()),
                 ChronoDurations.format(s.latency().max()), s.counts().errors().total(), 100 * s.errorRatio(),
                 s.counts().dropped(), s.inFlight()));
+        if (s.counts().errors().shed() > 0) {
+            b.append("  shed ").append(s.counts().errors().shed());
+        }
         if (s.counts().errors().check() > 0) {
             b.append("  failed checks ").append(s.counts().errors().check());
         }

@@ -17,12 +17,23 @@ final class ResultsRun {
     private final LoadGenerator generator;
     private final ResultsWriter results;
     private final PrintWriter out;
+    private final java.util.function.Consumer<RunSummary> afterRun;
     private RunSummary finalSummary;
 
     ResultsRun(LoadGenerator generator, ResultsWriter results, PrintWriter out) {
+        this(generator, results, out, s -> { });
+    }
+
+    /**
+     * @param afterRun called once the run has ended (also on Ctrl-C), after its summary is printed and before the
+     *     report is built: it may print more and write more files into the results dir for the report to show
+     */
+    ResultsRun(LoadGenerator generator, ResultsWriter results, PrintWriter out,
+            java.util.function.Consumer<RunSummary> afterRun) {
         this.generator = generator;
         this.results = results;
         this.out = out;
+        this.afterRun = afterRun;
     }
 
     /** Starts the run, waits for its end (or a signal), and returns its summary. */
@@ -64,6 +75,11 @@ final class ResultsRun {
         RunSummary s = generator.summary();
         Path file = results.finish(s);
         out.print(SummaryTable.format(s));
+        try {
+            afterRun.accept(s);
+        } catch (RuntimeException e) {
+            out.println("loadgen: after the run: " + e); // the run's own files are written: keep going
+        }
         printWhere(file, out);
         finalSummary = s;
         return s;

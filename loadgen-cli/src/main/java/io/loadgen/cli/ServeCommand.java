@@ -22,6 +22,13 @@ public final class ServeCommand implements Callable<Integer>, UsesSettings {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Set by a parent that started this server as its child ({@link ServerProcess}): the server stops, as on SIGTERM,
+     * when its standard input reaches its end, which happens when the parent exits, however it exits (even killed).
+     */
+    @CommandLine.Option(names = "--stop-with-parent", hidden = true)
+    boolean stopWithParent;
+
     @Override
     public List<SettingGroup> settingGroups() {
         return List.of(ServerSettings.GROUP);
@@ -42,6 +49,13 @@ public final class ServeCommand implements Callable<Integer>, UsesSettings {
             out.flush();
             stopped.countDown();
         }, "serve-shutdown"));
+        if (stopWithParent) {
+            // Ctrl-C in a terminal reaches the whole process group: the parent stops its run first, then this server
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+            Thread watch = new Thread(ServeCommand::exitAtEndOfInput, "serve-parent-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
         out.printf("loadgen serve: listening on %s, loading %s ...%n", server.baseUri(),
                 cfg.get(ServerSettings.MODEL).map(Path::toString).orElse("the built-in MobileNetV2 (untrained)"));
         out.flush();
@@ -58,5 +72,17 @@ public final class ServeCommand implements Callable<Integer>, UsesSettings {
         }
         stopped.await();
         return 0;
+    }
+
+    /** Reads standard input to its end (the parent's end of the pipe closed), then exits through the shutdown hook. */
+    private static void exitAtEndOfInput() {
+        try {
+            while (System.in.read() >= 0) {
+                // a parent writes nothing: its pipe only tells, by closing, that the parent has gone
+            }
+        } catch (java.io.IOException closed) {
+            // an error reading the pipe is its end too
+        }
+        System.exit(0);
     }
 }

@@ -29,9 +29,10 @@ final class SummaryTable {
                 c.completed(), c.ok(), c.completed() > s.completedBeforeEnd()
                         ? "; " + (c.completed() - s.completedBeforeEnd()) + " after the end of scheduling" : ""));
         b.append(String.format(Locale.ROOT,
-                "  errors    %10d         (%.3f%%: connect %d, timeout %d, 4xx %d, 5xx %d, other %d%s)%n",
+                "  errors    %10d         (%.3f%%: connect %d, timeout %d, 4xx %d, 5xx %d, other %d%s)%s%n",
                 e.total(), 100 * s.errorRatio(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other(),
-                s.checks().enabled() ? ", check " + e.check() : ""));
+                s.checks().enabled() ? ", check " + e.check() : "",
+                e.shed() > 0 ? "; shed by the server (429/503): " + e.shed() : ""));
         if (s.checks().enabled()) {
             var k = s.checks();
             b.append(String.format(Locale.ROOT, "  checks    %10d passed (%s of %d answers; failures by check: %s)%n",

@@ -155,7 +155,17 @@ final class WorkloadOptions {
      * @throws UsageException for a malformed header, template or payload
      */
     Workload workload(Settings s, List<Payload> defaultPayloads) {
-        URI target = s.get(CoreSettings.TARGET);
+        return workload(s, s.get(CoreSettings.TARGET), defaultPayloads);
+    }
+
+    /**
+     * @param s the settings (method, payload, payload order, seed)
+     * @param target the URL to send to, in place of the target setting's
+     * @param defaultPayloads bodies to send when neither --body nor a payload is given (may be empty)
+     * @return the workload
+     * @throws UsageException for a malformed header, template or payload
+     */
+    Workload workload(Settings s, URI target, List<Payload> defaultPayloads) {
         Optional<java.nio.file.Path> payload = s.get(CoreSettings.PAYLOAD);
         try {
             Workload.Builder b = Workload.builder(target).seed(s.get(CoreSettings.SEED))

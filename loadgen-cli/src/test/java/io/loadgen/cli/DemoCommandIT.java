@@ -36,11 +36,85 @@ class DemoCommandIT {
         return out;
     }
 
+    private static final java.util.regex.Pattern SERVER_PID = java.util.regex.Pattern.compile(
+            "server process: pid (\\d+) on ");
+
+    /** The bundled server ran as a child process, wrote its log into the results dir, and is gone. */
+    private static void assertServerGone(String out, Path dir) throws Exception {
+        java.util.regex.Matcher m = SERVER_PID.matcher(out);
+        assertTrue(m.find(), "the demo names its server's process: " + out);
+        long pid = Long.parseLong(m.group(1));
+        assertTrue(pid != ProcessHandle.current().pid());
+        assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "server " + pid + " outlived the demo");
+        String log = Files.readString(dir.resolve("server.log"));
+        assertTrue(log.contains("ready: model"), log);
+    }
+
+    /** The table per step and the knee were printed, and steps.json and the report hold them. */
+    private static JsonNode assertStepsAndKnee(String out, Path dir, boolean checked) throws Exception {
+        assertTrue(out.contains("the knee: ") || out.contains("no knee: "), "the knee is named: " + out);
+        assertTrue(out.contains("503s"), "the table has a 503s column: " + out);
+        JsonNode steps = new ObjectMapper().readTree(dir.resolve("steps.json").toFile());
+        assertEquals(8, steps.get("steps").size(), "a row per step: " + steps);
+        assertEquals(checked, steps.get("checked").asBoolean());
+        assertTrue(steps.get("p99_bound_ms").asDouble() > 0);
+        double first = steps.get("steps").get(0).get("target_rate").asDouble();
+        double last = steps.get("steps").get(7).get("target_rate").asDouble();
+        assertEquals(15, last / first, 0.5, "10% to 150% of the probed capacity: " + first + " to " + last);
+        for (JsonNode step : steps.get("steps")) {
+            assertTrue(out.contains(String.format(java.util.Locale.ROOT, "%11.1f", step.get("achieved_rate")
+                    .asDouble())), "the printed table has step " + step.get("step") + ": " + out);
+        }
+        if (!steps.get("knee_step").isNull()) {
+            int knee = steps.get("knee_step").asInt();
+            assertTrue(steps.get("steps").get(knee - 1).get("within_bound").asBoolean());
+            for (int i = knee; i < 8; i++) {
+                assertTrue(!steps.get("steps").get(i).get("within_bound").asBoolean(), "the knee is the highest");
+            }
+        }
+        String report = Files.readString(dir.resolve("report.html"));
+        assertTrue(report.contains("<h2>Steps</h2>") && report.contains(steps.get("knee").asText().substring(1)),
+                "report.html shows the steps and the knee");
+        return steps;
+    }
+
+    @Test
+    void sigtermStopsTheDemoWritesItsResultsAndItsServerIsGone(@TempDir Path home) throws Exception {
+        Path jar = Path.of("target", "loadgen-cli.jar");
+        Path dir = home.resolve("demo-stopped");
+        Path log = home.resolve("demo-stopped.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-jar", jar.toString(), "demo", "--duration", "60s", "--port", "0", "--out",
+                dir.toString(), "-q").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (!Files.readString(log).contains("driving it open-loop")) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "the run did not start: " + Files.readString(log));
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            TimeUnit.SECONDS.sleep(4);
+            p.destroy(); // SIGTERM, as Ctrl-C does
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the demo did not stop: " + Files.readString(log));
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertServerGone(out, dir);
+        JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertEquals("interrupted", s.get("state").asText(), out);
+        assertTrue(s.get("completed").asLong() > 0, "what ran is counted: " + s);
+        assertEquals(0, s.get("errors").get("connect").asLong() + s.get("errors").get("other").asLong(),
+                "the server outlived the run's drain: " + s);
+        assertTrue(Files.exists(dir.resolve("report.html")) && Files.exists(dir.resolve("steps.json")), out);
+    }
+
     @Test
     void theDemoDrivesTheBundledServerInRisingStepsAndWritesAResultsDir(@TempDir Path home) throws Exception {
         Path dir = home.resolve("demo-results");
         String out = demo(home, "--duration", "8s", "--port", "0", "--out", dir.toString(), "-q");
         assertTrue(out.contains("capacity probe:"), out);
+        assertServerGone(out, dir);
+        assertStepsAndKnee(out, dir, false);
 
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         for (String key : List.of("offered_rate", "sent", "completed", "ok", "errors", "dropped", "achieved_rate",
@@ -86,6 +160,13 @@ class DemoCommandIT {
                 dir.toString(), "-q");
         assertTrue(out.contains("checking every answer against its label"), out);
         assertTrue(out.contains("accuracy under load"), out);
+        assertServerGone(out, dir);
+        JsonNode stepsFile = assertStepsAndKnee(out, dir, true);
+        for (JsonNode step : stepsFile.get("steps")) {
+            if (step.get("ok").asLong() + step.get("wrong").asLong() >= 200) {
+                assertTrue(step.get("accuracy").asDouble() > 0.85, "step " + step + ": accuracy under load");
+            }
+        }
 
         JsonNode s = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         JsonNode checks = s.get("checks");

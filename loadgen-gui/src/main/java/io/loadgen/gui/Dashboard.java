@@ -86,6 +86,25 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
     private volatile boolean finished;
 
     /**
+     * Where the controls start.
+     *
+     * @param rate the rate Start sends at, per second, {@code >= 0}
+     * @param maxRate the rate slider's top, {@code > 0} (a typed rate above it raises it)
+     * @param note a line to show until the first command's answer, e.g. what was started for the dashboard
+     */
+    public record Preset(double rate, double maxRate, java.util.Optional<String> note) {
+        /** The controls' defaults: 100/s on a slider to 1,000/s, no note. */
+        public static final Preset DEFAULT = new Preset(100, 1000, java.util.Optional.empty());
+
+        public Preset {
+            if (!(rate >= 0) || !(maxRate > 0) || note == null) {
+                throw new IllegalArgumentException("a preset needs a rate >= 0 and a slider top > 0, got " + rate
+                        + " and " + maxRate);
+            }
+        }
+    }
+
+    /**
      * @param source the engine
      * @param results where a local engine's runs are written, or {@code null} (remote)
      * @param poll how often to read the engine, e.g. the recording interval
@@ -96,10 +115,43 @@ public final class Dashboard extends BorderPane implements AutoCloseable {
         this.poller = Executors.newSingleThreadScheduledExecutor(daemon("dashboard-poller"));
         this.actions = Executors.newSingleThreadExecutor(daemon("dashboard-actions"));
         setTop(top());
+        // ids for tests and stylesheets: #start, #stop, #rate, #message, #p99, #achieved, #errors, #send-lag, ...
+        start.setId("start");
+        stop.setId("stop");
+        rateField.setId("rate");
+        setRate.setId("set-rate");
+        message.setId("message");
+        p99.setId("p99");
+        achieved.setId("achieved");
+        errorPct.setId("errors");
+        sendLag.setId("send-lag");
+        checks.setId("checks");
+        verdict.setId("verdict");
+        state.setId("state");
         setCenter(charts);
         setBottom(message);
         BorderPane.setMargin(message, new Insets(4, 8, 4, 8));
         poller.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets where the controls start (on the FX thread): the rate Start sends at, the slider's top, a note. */
+    public void preset(Preset p) {
+        rateSlider.setMax(Math.max(p.maxRate(), p.rate()));
+        rateSlider.setValue(p.rate());
+        rateSlider.setMajorTickUnit(niceTick(rateSlider.getMax()));
+        rateField.setText(String.format(Locale.ROOT, p.rate() == Math.rint(p.rate()) ? "%.0f" : "%.1f", p.rate()));
+        p.note().ifPresent(message::setText);
+    }
+
+    /** @return a tick unit that gives the slider 4 to 10 labelled ticks up to {@code max} */
+    static double niceTick(double max) {
+        double unit = Math.pow(10, Math.floor(Math.log10(max)));
+        for (double f : new double[] {0.1, 0.2, 0.25, 0.5, 1, 2, 5}) {
+            if (max / (unit * f) <= 10) {
+                return unit * f;
+            }
+        }
+        return unit * 10;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

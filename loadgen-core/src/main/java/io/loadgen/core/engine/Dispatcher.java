@@ -1,5 +1,6 @@
 package io.loadgen.core.engine;
 
+import io.loadgen.core.metrics.ErrorCounts;
 import io.loadgen.core.metrics.Outcome;
 import io.loadgen.core.metrics.Recorder;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -170,8 +171,16 @@ final class Dispatcher {
     }
 
     private void ended(InFlightExchange e, Outcome outcome, long end) {
+        ended(e, outcome, false, end);
+    }
+
+    /** @param shed whether the answer was 429 or 503 (the server shed the request) */
+    private void ended(InFlightExchange e, Outcome outcome, boolean shed, long end) {
         if (!e.finish()) {
             return;
+        }
+        if (shed) {
+            e.bucket.shed(); // before ended: the interval is sealed once every request of it has ended
         }
         live.remove(e);
         double h = holdNanos;
@@ -277,7 +286,7 @@ final class Dispatcher {
             if (!checks.isEmpty() && !checks.passes(status, body, payload) && o == Outcome.OK) {
                 o = Outcome.CHECK; // an HTTP error stays one; an answer that fails a check is a check error
             }
-            ended(this, o, nanos);
+            ended(this, o, ErrorCounts.isShed(status), nanos);
         }
 
         @Override

@@ -8,26 +8,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lane on a Netty event loop: each tick runs as a task of the loop and schedules the next at the lane's next due
- * time (the loop's timer has sub-millisecond precision), so arrivals, writes, reads and completions of the lane all
- * run on the loop's thread with no hand-off. {@link #wake()} runs a tick as soon as the loop is free.
+ * A lane on a Netty event loop: each tick runs as a task of the loop and plans the next by the lane's next due time
+ * ({@link WakePlan}: a timer a little before it, then the loop spins to it, polling its I/O, within a CPU budget), so
+ * arrivals, writes, reads and completions of the lane all run on the loop's thread with no hand-off.
+ * {@link #wake()} runs a tick as soon as the loop is free.
  */
 final class LoopLaneDriver implements LaneDriver {
     private static final Logger LOG = LoggerFactory.getLogger(LoopLaneDriver.class);
 
-    /**
-     * Shortest time between two timer wake-ups of a lane, in nanoseconds. A thread that sleeps and wakes for every
-     * request spends most of its CPU in the kernel doing so; gathering the requests due within this quantum into one
-     * wake-up costs each of them at most this much send lag, which is measured and charged to their latency like any
-     * other (see docs/engine.md). Measured against nginx at 20,000/s on two cores: 100 us, 30 us of CPU a request;
-     * 250 us, 20 us; 500 us, 13 us with send lag p99 0.55 ms; 1 ms, 10.5 us but send lag p99 near 1 ms. Requests are
-     * also dispatched, at no cost, whenever the loop wakes for I/O and they are due.
-     */
-    static final long QUANTUM_NANOS = 500_000;
 
     private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable tick = this::tick;
+    private final Runnable timerTick = this::timerTick;
+    private final WakePlan plan = new WakePlan();
     private Lane lane;
     private ScheduledFuture<?> next;
     private long nextAt = Long.MAX_VALUE;
@@ -43,6 +37,12 @@ final class LoopLaneDriver implements LaneDriver {
     public void start(Lane l) {
         this.lane = l;
         loop.execute(tick);
+    }
+
+    /** The timer set by the last plan has fired. */
+    private void timerTick() {
+        plan.woke(nextAt, System.nanoTime());
+        tick();
     }
 
     private void tick() {
@@ -72,14 +72,16 @@ final class LoopLaneDriver implements LaneDriver {
         }
         nextDue = due;
         long after = System.nanoTime();
-        long delay = due - after;
-        if (delay <= 0) {
+        long wakeAt = due <= after ? WakePlan.SPIN : plan.next(after, due);
+        if (wakeAt == WakePlan.SPIN) {
+            if (due <= after) {
+                plan.arrived(after);
+            }
             if (wakeQueued.compareAndSet(false, true)) {
-                loop.execute(tick); // more is due: after the I/O the loop has waiting
+                loop.execute(tick); // due now or nearly: again after the I/O the loop has waiting
             }
             return;
         }
-        long wakeAt = Math.max(due, now + QUANTUM_NANOS);
         if (next != null && !next.isDone() && nextAt <= wakeAt) {
             return; // an earlier tick is scheduled already
         }
@@ -87,7 +89,7 @@ final class LoopLaneDriver implements LaneDriver {
             next.cancel(false);
         }
         nextAt = wakeAt;
-        next = loop.schedule(tick, wakeAt - after, TimeUnit.NANOSECONDS);
+        next = loop.schedule(timerTick, wakeAt - after, TimeUnit.NANOSECONDS);
     }
 
     /**

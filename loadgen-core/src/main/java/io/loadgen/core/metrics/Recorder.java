@@ -198,6 +198,7 @@ public final class Recorder {
         private final LongAdder waited = new LongAdder();
         private final LongAdder unfinished = new LongAdder();
         private final LongAdder endedBeforeScheduleEnd = new LongAdder();
+        private final LongAdder shed = new LongAdder();
         private final LongAdder[] ended = new LongAdder[Outcome.values().length];
         private final ConcurrentHistogram latency = histogram();
         private final ConcurrentHistogram service = histogram();
@@ -267,6 +268,14 @@ public final class Recorder {
         }
 
         /**
+         * The request's answer was 429 or 503: the server shed it ({@link ErrorCounts#shed()}). Called before
+         * {@link #ended}, once.
+         */
+        public void shed() {
+            shed.increment();
+        }
+
+        /**
          * The request was still in flight when the drain ended: recorded at its elapsed time so far.
          *
          * @param intendedNanos its intended send time
@@ -303,7 +312,8 @@ public final class Recorder {
                     ended[Outcome.HTTP_4XX.ordinal()].sum(),
                     ended[Outcome.HTTP_5XX.ordinal()].sum(),
                     ended[Outcome.OTHER.ordinal()].sum(),
-                    ended[Outcome.CHECK.ordinal()].sum());
+                    ended[Outcome.CHECK.ordinal()].sum(),
+                    shed.sum());
             Counts counts = new Counts(scheduled.sum(), sent.sum(), dropped.sum(), ok + errors.total(), ok, errors,
                     unfinished.sum(), waited.sum());
             return new Sealed(index, startNanos, lengthNanos, counts, new IntervalHistograms(latency, service, lag),

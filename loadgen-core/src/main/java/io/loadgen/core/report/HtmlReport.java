@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import io.loadgen.core.search.SearchFile;
+import io.loadgen.core.search.StepsFile;
 import io.loadgen.core.search.SweepFile;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
@@ -30,14 +31,18 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Builds {@code report.html} from a results dir: one self-contained file (inline SVG charts drawn by XChart, inline
  * CSS, no script, nothing loaded from the network) with latency p50/p90/p99/max over time, offered vs achieved rate,
  * errors and dropped, in flight, the latency percentile distribution (HdrHistogram style, log x axis) of latency
- * and service time, the latency-vs-throughput curve of a search when the dir holds {@code search.json}, and the
- * summary and settings. Needs {@code timeline.csv} and {@code latency.hlog}; {@code summary.json} is optional.
+ * and service time, the latency-vs-throughput curve of a search when the dir holds {@code search.json}, the steps of a
+ * stepped run and their knee when it holds {@code steps.json}, and the summary and settings. Latency over time is
+ * drawn on a log axis when its p50 and p99 span more than {@value #LOG_AXIS_SPAN}x, so that an overload's tail does not
+ * flatten the rest. Needs {@code timeline.csv} and {@code latency.hlog}; {@code summary.json} is optional.
  */
 public final class HtmlReport {
     /** The report's file name in a results dir. */
     public static final String FILE = "report.html";
     private static final int W = 900;
     private static final int H = 320;
+    /** Latency charts whose values span more than this factor are drawn on a log axis. */
+    static final int LOG_AXIS_SPAN = 20;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0xd62728),
         new Color(0x2ca02c), new Color(0x9467bd), new Color(0x7f7f7f)};
 
@@ -65,6 +70,8 @@ public final class HtmlReport {
         Histogram[] hist = hasRun ? histograms(dir.resolve("latency.hlog"), warmup) : null;
         SearchFile search = Files.exists(dir.resolve(SearchFile.FILE))
                 ? SearchFile.read(dir.resolve(SearchFile.FILE)) : null;
+        StepsFile steps = Files.exists(dir.resolve(StepsFile.FILE)) ? StepsFile.read(dir.resolve(StepsFile.FILE))
+                : null;
 
         StringBuilder html = new StringBuilder(64 * 1024);
         String title = summary != null ? "loadgen report: " + summary.target()
@@ -81,6 +88,11 @@ public final class HtmlReport {
                     .append(num(warmup, 1)).append(" s left out), started ").append(esc(summary.start()))
                     .append("</p>\n");
             verdict(html, summary.verdict());
+        }
+        if (steps != null) {
+            html.append("<p class=\"knee\">").append(esc(capitalized(steps.knee()))).append(".</p>\n");
+        }
+        if (summary != null) {
             summaryTables(html, summary);
         }
         if (summary != null && "closed".equals(summary.mode())) {
@@ -98,6 +110,10 @@ public final class HtmlReport {
         if (sweep != null) {
             sweepTable(html, sweep);
             sweepCurve(html, sweep);
+        }
+        if (steps != null) {
+            stepsTable(html, steps);
+            stepsCurve(html, steps);
         }
         if (hasRun) {
             runCharts(html, t, hist, summary != null && summary.checks() != null);
@@ -129,8 +145,11 @@ public final class HtmlReport {
             lastScheduling--;
         }
         double[] xRates = java.util.Arrays.copyOf(x, lastScheduling + 1);
-        chart(html, "Latency over time", "s", "ms", x, new String[] {"p50", "p90", "p99", "max"},
-                t.column("p50_ms"), t.column("p90_ms"), t.column("p99_ms"), t.column("max_ms"));
+        double[][] latency = {t.column("p50_ms"), t.column("p90_ms"), t.column("p99_ms"), t.column("max_ms")};
+        // the middle and the tail decide, not the max alone: a spike does not make the chart logarithmic
+        boolean log = spansMoreThan(LOG_AXIS_SPAN, latency[0], latency[2]);
+        chart(html, log ? "Latency over time (log scale)" : "Latency over time", "s", "ms", log, x,
+                new String[] {"p50", "p90", "p99", "max"}, latency);
         // rates leave out the drain after the end of scheduling: a short tail interval with nothing offered
         chart(html, "Offered vs achieved rate", "s", "requests/s", xRates,
                 new String[] {"target", "offered", "achieved", "ok"}, t.column("target_rate"), t.column("offered_rate"),
@@ -219,6 +238,86 @@ public final class HtmlReport {
         svg(html, c);
     }
 
+    /** @return whether the positive values of {@code series} span more than {@code factor} (max / min) */
+    static boolean spansMoreThan(double factor, double[]... series) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
+        for (double[] s : series) {
+            for (double v : s) {
+                if (v > 0 && Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max > 0 && max / min > factor;
+    }
+
+    private static void stepsTable(StringBuilder html, StepsFile steps) {
+        html.append("<h2>Steps</h2>\n<p>Each step's requests are those due in it, whenever they ended; latency is from"
+                + " the intended send. The knee is the highest step whose p99 stayed within <b>")
+                .append(num(steps.p99BoundMs(), 1)).append(" ms</b> (").append(esc(steps.bound()))
+                .append(") with no request failed").append(steps.checked() ? " (a wrong answer is not a failure"
+                        + " here: see accuracy)" : "").append(". 503s counts the answers 429 and 503, with which"
+                        + " the server sheds load.</p>\n<table><tr><th>step</th><th>target /s</th><th>offered /s</th>"
+                        + "<th>achieved /s</th><th>ok</th>");
+        if (steps.checked()) {
+            html.append("<th>wrong</th><th>accuracy</th>");
+        }
+        html.append("<th>p50 ms</th><th>p99 ms</th><th>errors</th><th>503s</th><th>within the bound</th></tr>");
+        for (StepsFile.StepEntry e : steps.steps()) {
+            boolean knee = steps.kneeStep() != null && steps.kneeStep() == e.step();
+            html.append(knee ? "<tr class=\"kneerow\">" : "<tr>").append("<td>").append(e.step())
+                    .append(knee ? " (knee)" : "").append("</td><td>").append(num(e.targetRate(), 1))
+                    .append("</td><td>").append(num(e.offeredRate(), 1)).append("</td><td>")
+                    .append(num(e.achievedRate(), 1)).append("</td><td>").append(e.ok()).append("</td><td>");
+            if (steps.checked()) {
+                html.append(e.wrong()).append("</td><td>").append(e.accuracy() == null ? "-" : num(e.accuracy(), 4))
+                        .append("</td><td>");
+            }
+            html.append(num(e.p50Ms(), 2)).append("</td><td>").append(num(e.p99Ms(), 2)).append("</td><td>")
+                    .append(e.errors()).append("</td><td>").append(e.shed()).append("</td><td>")
+                    .append(e.withinBound() ? "yes" : "no").append("</td></tr>");
+        }
+        html.append("</table>\n");
+    }
+
+    private static void stepsCurve(StringBuilder html, StepsFile steps) throws IOException {
+        if (steps.steps().isEmpty()) {
+            return;
+        }
+        double[] x = steps.steps().stream().mapToDouble(StepsFile.StepEntry::offeredRate).toArray();
+        double[] p50 = steps.steps().stream().mapToDouble(StepsFile.StepEntry::p50Ms).toArray();
+        double[] p99 = steps.steps().stream().mapToDouble(StepsFile.StepEntry::p99Ms).toArray();
+        boolean log = spansMoreThan(LOG_AXIS_SPAN, p50, p99, new double[] {steps.p99BoundMs()});
+        XYChart c = base("Steps: latency vs offered load, one point per step" + (log ? " (log scale)" : ""),
+                "offered requests/s", "ms");
+        c.getStyler().setYAxisLogarithmic(log);
+        String[] names = {"p50", "p99"};
+        double[][] ys = {p50, p99};
+        for (int i = 0; i < names.length; i++) {
+            double[][] xy = finite(x, log ? java.util.Arrays.stream(ys[i]).map(v -> v > 0 ? v : Double.NaN)
+                    .toArray() : ys[i]);
+            if (xy[0].length == 0) {
+                continue;
+            }
+            XYSeries s = c.addSeries(names[i], xy[0], xy[1]);
+            s.setLineColor(PALETTE[i == 0 ? 0 : 2]);
+            s.setMarkerColor(PALETTE[i == 0 ? 0 : 2]);
+        }
+        double max = java.util.Arrays.stream(x).max().orElse(1);
+        XYSeries b = c.addSeries("p99 bound", new double[] {0, max}, new double[] {steps.p99BoundMs(),
+            steps.p99BoundMs()});
+        b.setMarker(SeriesMarkers.NONE);
+        b.setLineColor(PALETTE[5]);
+        b.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+        svg(html, c);
+    }
+
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
     private static void verdict(StringBuilder html, SummaryFile.VerdictEntry v) {
         if (v.valid()) {
             html.append("<p class=\"valid\"><b>Generator verdict: VALID</b>: the generator kept its schedule, so"
@@ -264,7 +363,8 @@ public final class HtmlReport {
         SummaryFile.Errors e = s.errors();
         row(html, "errors", e.total() + " (" + num(100 * s.errorRatio(), 3) + "%: connect " + e.connect()
                 + ", timeout " + e.timeout() + ", 4xx " + e.http4xx() + ", 5xx " + e.http5xx() + ", other "
-                + e.other() + ", check " + e.check() + ")");
+                + e.other() + ", check " + e.check()
+                + (e.shed() > 0 ? "; shed by the server (429/503) " + e.shed() : "") + ")");
         if (s.checks() != null) {
             row(html, "checks", s.checks().passed() + " passed, " + s.checks().failed() + " failed (ratio "
                     + (s.checks().ratio() == null ? "-" : num(s.checks().ratio(), 4)) + "; failures by check: "
@@ -302,10 +402,21 @@ public final class HtmlReport {
 
     private static void chart(StringBuilder html, String title, String xTitle, String yTitle, double[] x,
             String[] names, double[]... ys) throws IOException {
+        chart(html, title, xTitle, yTitle, false, x, names, ys);
+    }
+
+    /** @param log a logarithmic y axis: values of 0 or less are left out (nothing to show on it) */
+    private static void chart(StringBuilder html, String title, String xTitle, String yTitle, boolean log,
+            double[] x, String[] names, double[]... ys) throws IOException {
         XYChart c = base(title, xTitle, yTitle);
+        c.getStyler().setYAxisLogarithmic(log);
         boolean any = false;
         for (int i = 0; i < names.length; i++) {
-            double[][] xy = finite(x, java.util.Arrays.copyOf(ys[i], x.length));
+            double[] y = java.util.Arrays.copyOf(ys[i], x.length);
+            if (log) {
+                y = java.util.Arrays.stream(y).map(v -> v > 0 ? v : Double.NaN).toArray();
+            }
+            double[][] xy = finite(x, y);
             if (xy[0].length == 0) {
                 continue;
             }
@@ -450,5 +561,6 @@ public final class HtmlReport {
             + "th{background:#f6f6f6;text-align:left}.kv td{text-align:left}.chart{margin:14px 0}figure{margin:18px 0 6px}figcaption{font-weight:600;font-size:14px;margin-bottom:2px}"
             + "code{background:#f3f3f3;padding:1px 4px;overflow-wrap:anywhere}td{overflow-wrap:anywhere}"
             + ".valid{background:#eaf6ea;border-left:4px solid #2ca02c;padding:6px 10px}"
-            + ".invalid{background:#fdecea;border-left:4px solid #d62728;padding:6px 10px}.invalid ul{margin:4px 0}";
+            + ".invalid{background:#fdecea;border-left:4px solid #d62728;padding:6px 10px}.invalid ul{margin:4px 0}"
+            + ".knee{background:#eef4fb;border-left:4px solid #1f77b4;padding:6px 10px}.kneerow td{font-weight:600}";
 }

@@ -33,7 +33,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
             + "achieved_rate,ok_rate,scheduled,sent,completed,ok,errors,err_connect,err_timeout,err_4xx,err_5xx,"
             + "err_other,dropped,in_flight,queued,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,"
             + "service_p50_ms,service_p99_ms,send_lag_p99_ms,send_lag_max_ms,phase,unfinished,waited,concurrency,"
-            + "err_check";
+            + "err_check,err_shed";
 
     private final Path dir;
     private final Map<String, String> settings;
@@ -133,7 +133,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
                 ms(s.serviceTime().p50()), ms(s.serviceTime().p99()),
                 ms(s.sendLag().p99()), ms(s.sendLag().max()), s.warmup() ? "warmup" : "measured",
                 Long.toString(c.unfinished()), Long.toString(c.waited()), Integer.toString(s.concurrency()),
-                Long.toString(e.check()));
+                Long.toString(e.check()), Long.toString(e.shed()));
     }
 
     private static String num(double v) {

@@ -153,9 +153,10 @@ public record SummaryFile(String target, String profile, String arrival, String 
      * @param http5xx answered 5xx
      * @param other anything else
      * @param check answered, but the answer failed a check ({@code --check})
+     * @param shed of {@code http_4xx} and {@code http_5xx}: the 429 and 503 answers with which the server shed load
      */
     public record Errors(long total, long connect, long timeout, @JsonProperty("http_4xx") long http4xx,
-            @JsonProperty("http_5xx") long http5xx, long other, long check) {
+            @JsonProperty("http_5xx") long http5xx, long other, long check, long shed) {
     }
 
     /**
@@ -211,7 +212,7 @@ public record SummaryFile(String target, String profile, String arrival, String 
                 s.selfWarm(), s.intervals(), round(s.offeredRate(), 3), round(s.achievedRate(), 3),
                 s.counts().scheduled(), s.counts().sent(), s.counts().completed(), s.completedBeforeEnd(),
                 s.counts().ok(), new Errors(e.total(), e.connect(), e.timeout(), e.http4xx(), e.http5xx(), e.other(),
-                        e.check()),
+                        e.check(), e.shed()),
                 round(s.errorRatio(), 6), s.counts().dropped(), s.counts().unfinished(), s.counts().waited(),
                 latency(s.latency()), latency(s.serviceTime()), latency(s.sendLag()),
                 new VerdictEntry(s.verdict().valid(), s.verdict().reasons()),

@@ -133,13 +133,17 @@ class FailureIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
     void httpErrorsAreCountedByClassWithTheirLatency(TransportConfig.Kind kind) throws Exception {
-        try (LoopbackServer server = LoopbackServer.start(r -> r.path().startsWith("/missing") ? 404 : 503, false)) {
+        try (LoopbackServer server = LoopbackServer.start(r -> r.path().startsWith("/missing") ? 404
+                : r.path().startsWith("/limited") ? 429 : r.path().startsWith("/broken") ? 500 : 503, false)) {
             List<IntervalStats> intervals = new CopyOnWriteArrayList<>();
-            RunSummary notFound = run(server.uri("/missing"), 100, Duration.ofSeconds(1),
-                    TransportConfig.custom().kind(kind).build(),
+            TransportConfig transport = TransportConfig.custom().kind(kind).build();
+            RunSummary notFound = run(server.uri("/missing"), 100, Duration.ofSeconds(1), transport,
                     EngineConfig.DEFAULT, intervals);
-            RunSummary busy = run(server.uri("/busy"), 100, Duration.ofSeconds(1),
-                    TransportConfig.custom().kind(kind).build(),
+            RunSummary busy = run(server.uri("/busy"), 100, Duration.ofSeconds(1), transport,
+                    EngineConfig.DEFAULT, intervals);
+            RunSummary limited = run(server.uri("/limited"), 100, Duration.ofSeconds(1), transport,
+                    EngineConfig.DEFAULT, intervals);
+            RunSummary broken = run(server.uri("/broken"), 100, Duration.ofSeconds(1), transport,
                     EngineConfig.DEFAULT, intervals);
             assertEquals(100, notFound.counts().errors().http4xx(), 1);
             assertEquals(0, notFound.counts().errors().http5xx());
@@ -147,6 +151,14 @@ class FailureIT {
             assertEquals(0, busy.counts().ok());
             assertEquals(busy.counts().completed(), busy.latency().count(), "responses carry latency, errors too");
             assertEquals(1.0, busy.errorRatio(), 1e-9);
+            // 429 and 503 are load shed by the server: counted in their class and as shed, not twice in the total
+            assertEquals(0, notFound.counts().errors().shed(), "a 404 is not shed load");
+            assertEquals(busy.counts().errors().http5xx(), busy.counts().errors().shed(), "every 503 is shed load");
+            assertEquals(busy.counts().errors().http5xx(), busy.counts().errors().total());
+            assertEquals(100, limited.counts().errors().http4xx(), 1);
+            assertEquals(limited.counts().errors().http4xx(), limited.counts().errors().shed(), "429 is shed load");
+            assertEquals(100, broken.counts().errors().http5xx(), 1);
+            assertEquals(0, broken.counts().errors().shed(), "a 500 is not shed load");
         }
     }
 }
