@@ -169,8 +169,13 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
             RunSummary summary = new ResultsRun(generator, results, o,
                     s -> printSteps(o, breakdown.steps(), bound, answersChecked, dir)).execute();
             if (checked) {
-                o.printf(Locale.ROOT, "accuracy over the run: %.4f of %d answers checked (the model's test accuracy:"
-                        + " 0.9126)%n", summary.checks().ratio(), summary.checks().passed() + summary.checks().failed());
+                // the model's accuracy is over its answers: a request shed (503) or failed has none
+                long right = summary.counts().ok();
+                long wrong = summary.counts().errors().check();
+                long unanswered = summary.counts().scheduled() - right - wrong;
+                o.printf(Locale.ROOT, "accuracy over the run: %.4f of %d answers (the model's test accuracy: 0.9126);"
+                        + " %d requests had no answer to check (shed, failed or dropped)%n",
+                        right + wrong == 0 ? Double.NaN : (double) right / (right + wrong), right + wrong, unanswered);
             }
             o.flush();
         }

@@ -599,7 +599,7 @@ final class Run {
         Duration warm = Duration.ofNanos(Math.min(warmupIntervals * intervalNanos, Math.max(0, end - o)));
         GeneratorLoad load = monitor.load();
         Counts c = totals.counts();
-        Verdict verdict = VerdictJudge.judge(c, totals.sendLag(), load, win, limits(),
+        Verdict verdict = VerdictJudge.judge(c, totals.latency(), totals.sendLag(), load, win, limits(),
                 poolChecks == 0 ? 0 : (double) poolWaits / poolChecks);
         return new RunSummary(workload.target().toString(), plan.isClosedLoop() ? "closed:" + concurrency
                 + (plan.thinkTime().isZero() ? "" : ",think=" + io.loadgen.config.ChronoDurations.formatExact(

@@ -19,7 +19,7 @@ import java.util.Optional;
  * its own column); the first step where the server shed load is the first with a 429 or 503 answer.
  *
  * @param p99BoundMs the bound on each step's p99, ms
- * @param bound how the bound was set, e.g. {@code "4x the median at the lightest step (21.3ms)"}
+ * @param bound how the bound was set, e.g. {@code "10x the median at the lightest step, 21.3ms"}
  * @param checked whether answers were checked (then {@code accuracy} is set)
  * @param steps the steps, in order
  * @param kneeStep the knee's step number (from 1), or null when no step met the bound
@@ -32,7 +32,7 @@ public record StepsFile(double p99BoundMs, String bound, boolean checked, List<S
     /** The file's name in a results dir. */
     public static final String FILE = "steps.json";
     /** Without a bound of the user's, a step's p99 may be this many times the median latency at the lightest step. */
-    public static final int AUTO_BOUND_FACTOR = 4;
+    public static final int AUTO_BOUND_FACTOR = 10;
 
     /**
      * One step.

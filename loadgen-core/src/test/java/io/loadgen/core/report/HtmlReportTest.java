@@ -58,7 +58,7 @@ class HtmlReportTest {
         String html = Files.readString(run(tmp.resolve("stepped"), true, 20, 22, 30, 900, 3000));
         assertTrue(html.contains("Latency over time (log scale)"), "20 ms to 9 s: a log axis");
         assertTrue(html.contains("<h2>Steps</h2>"), "the steps' table");
-        assertTrue(html.contains("The knee: 20/s (step 2 of 5)"), "the knee, in a sentence at the top");
+        assertTrue(html.contains("The knee: 30/s (step 3 of 5)"), "the knee, in a sentence at the top");
         assertTrue(html.contains("the server first shed load at 50/s (step 5 of 5"), "the first shedding step");
         assertTrue(html.contains("Steps: latency vs offered load"), "the knee's chart");
     }
