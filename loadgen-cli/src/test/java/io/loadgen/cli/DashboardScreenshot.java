@@ -48,7 +48,7 @@ public final class DashboardScreenshot {
             Platform.runLater(() -> ((Button) scene.lookup("#start")).fire());
             // from half the capacity to past it: the knee shows on the charts
             double top = local.preset().maxRate();
-            for (double f : new double[] {0.25, 0.35, 0.45, 0.55, 0.65}) {
+            for (double f : new double[] {0.2, 0.3, 0.4, 0.45, 0.5}) {
                 long rate = Math.round(f * top);
                 Platform.runLater(() -> {
                     ((TextField) scene.lookup("#rate")).setText(Long.toString(rate));

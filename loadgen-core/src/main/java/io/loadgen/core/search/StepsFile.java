@@ -113,8 +113,14 @@ public record StepsFile(double p99BoundMs, String bound, boolean checked, List<S
         if (knee != null) {
             StepEntry k = steps.get(knee - 1);
             b.append(String.format(Locale.ROOT, "the knee: %s/s (step %d%s) is the highest step whose p99 (%s)"
-                    + " stayed within %s with no request failed", rate(k.targetRate()), knee, of,
-                    ChronoDurations.format(Duration.ofNanos(Math.round(k.p99Ms() * 1e6))), limit));
+                    + " stayed within %s with no request failed", rate(k.targetRate()), knee, of, ms(k.p99Ms()),
+                    limit));
+            List<String> below = steps.subList(0, knee - 1).stream().filter(e -> !e.withinBound())
+                    .map(e -> "step " + e.step() + " (p99 " + ms(e.p99Ms()) + (e.errors() > 0 ? ", " + e.errors()
+                            + " failed" : "") + ")").toList();
+            if (!below.isEmpty()) {
+                b.append(", though ").append(String.join(" and ", below)).append(" below it did not");
+            }
         } else {
             b.append("no knee: no step kept its p99 within ").append(limit).append(" with no request failed");
         }

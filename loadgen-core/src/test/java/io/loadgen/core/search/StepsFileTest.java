@@ -90,6 +90,15 @@ class StepsFileTest {
         assertEquals(1, f.kneeStep());
         assertEquals(2, f.firstShedStep());
 
+        StepBreakdown dip = new StepBreakdown(plan(10, 20, 30));
+        interval(dip, 0, 10, 20, 20, 0, 0);
+        interval(dip, 2, 20, 20, 900, 0, 0); // a slow spell at step 2
+        interval(dip, 4, 30, 25, 40, 0, 0);
+        StepsFile f2 = StepsFile.of(dip.steps(), Duration.ofMillis(100), "given", false);
+        assertEquals(3, f2.kneeStep(), "the highest step within the bound");
+        assertTrue(f2.knee().contains(", though step 2 (p99 90"), "a lower step over the bound is named: "
+                + f2.knee());
+
         StepsFile none = StepsFile.of(b.steps(), Duration.ofMillis(1), "given", false);
         assertNull(none.kneeStep());
         assertTrue(none.knee().startsWith("no knee: no step kept its p99 within 1ms (given)"), none.knee());
