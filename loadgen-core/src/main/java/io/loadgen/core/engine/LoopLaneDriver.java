@@ -8,10 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lane on a Netty event loop: each tick runs as a task of the loop and plans the next by the lane's next due time
- * ({@link WakePlan}: a timer a little before it, then the loop spins to it, polling its I/O, within a CPU budget), so
- * arrivals, writes, reads and completions of the lane all run on the loop's thread with no hand-off.
- * {@link #wake()} runs a tick as soon as the loop is free.
+ * A lane on a Netty event loop: each tick runs as a task of the loop and sets the loop's timer (microsecond
+ * precision) for the next by the lane's next due time ({@link WakePlan}), so arrivals, writes, reads and completions
+ * of the lane all run on the loop's thread with no hand-off. {@link #wake()} runs a tick as soon as the loop is free.
  */
 final class LoopLaneDriver implements LaneDriver {
     private static final Logger LOG = LoggerFactory.getLogger(LoopLaneDriver.class);
@@ -20,7 +19,6 @@ final class LoopLaneDriver implements LaneDriver {
     private final EventLoop loop;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable tick = this::tick;
-    private final Runnable timerTick = this::timerTick;
     private final WakePlan plan = new WakePlan();
     private Lane lane;
     private ScheduledFuture<?> next;
@@ -37,12 +35,6 @@ final class LoopLaneDriver implements LaneDriver {
     public void start(Lane l) {
         this.lane = l;
         loop.execute(tick);
-    }
-
-    /** The timer set by the last plan has fired. */
-    private void timerTick() {
-        plan.woke(nextAt, System.nanoTime());
-        tick();
     }
 
     private void tick() {
@@ -72,16 +64,13 @@ final class LoopLaneDriver implements LaneDriver {
         }
         nextDue = due;
         long after = System.nanoTime();
-        long wakeAt = due <= after ? WakePlan.SPIN : plan.next(after, due);
-        if (wakeAt == WakePlan.SPIN) {
-            if (due <= after) {
-                plan.arrived(after);
-            }
+        if (due <= after) {
             if (wakeQueued.compareAndSet(false, true)) {
-                loop.execute(tick); // due now or nearly: again after the I/O the loop has waiting
+                loop.execute(tick); // more is due: after the I/O the loop has waiting
             }
             return;
         }
+        long wakeAt = plan.next(after, due);
         if (next != null && !next.isDone() && nextAt <= wakeAt) {
             return; // an earlier tick is scheduled already
         }
@@ -89,7 +78,7 @@ final class LoopLaneDriver implements LaneDriver {
             next.cancel(false);
         }
         nextAt = wakeAt;
-        next = loop.schedule(timerTick, wakeAt - after, TimeUnit.NANOSECONDS);
+        next = loop.schedule(tick, wakeAt - after, TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -5,65 +5,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The lane's wake-up plan: a timer ahead of the due time by the learned overshoot, a spin within a CPU budget. */
+/** When a lane wakes: at its due time at low rates, gathered by the quantum at high ones. */
 class WakePlanTest {
-    private static final long MS = 1_000_000;
     private static final long US = 1_000;
+    private static final long MS = 1_000_000;
 
     @Test
-    void aFarDueTimeSetsTheTimerOneLeadEarlyAndANearOneIsSpunTo() {
+    void atLowRatesTheTimerIsSetForTheDueTimeItselfEvenWhenTwoArrivalsComeClose() {
         WakePlan p = new WakePlan();
-        long now = 1_000 * MS;
-        assertEquals(now + 10 * MS - WakePlan.INITIAL_LEAD_NANOS, p.next(now, now + 10 * MS));
-        assertEquals(WakePlan.SPIN, p.next(now, now + WakePlan.INITIAL_LEAD_NANOS - 1));
+        long t = 1_000 * MS;
+        for (int i = 0; i < 200; i++) {
+            t += 5 * MS; // 200/s
+            assertEquals(t, p.next(t - 4 * MS, t));
+        }
+        // a Poisson arrival 100 us after the one before: not held back to a quantum after the last wake-up
+        long close = t + 100 * US;
+        assertEquals(close, p.next(t, close));
     }
 
     @Test
-    void theLeadIsTheTimersOwnOvershootAtItsNinetyNinthPercentilePlusAMargin() {
+    void atHighRatesWakeUpsAreGatheredOneQuantumApart() {
         WakePlan p = new WakePlan();
-        for (int i = 0; i < WakePlan.SAMPLES; i++) {
-            // 1% of the wake-ups 700 us late, the rest 30 us
-            p.woke(0, i % 100 == 0 ? 700 * US : 30 * US);
+        long t = 1_000 * MS;
+        long at = 0;
+        for (int i = 0; i < 500; i++) {
+            t += 100 * US; // 10,000/s on the lane
+            at = p.next(t - 50 * US, t);
         }
-        assertEquals(700 * US + WakePlan.MARGIN_NANOS, p.lead());
-
-        for (int i = 0; i < WakePlan.SAMPLES; i++) {
-            p.woke(0, 5 * US); // a quiet machine: the lead shrinks, but not below its floor
+        assertTrue(p.meanGap() < WakePlan.GATHER_BELOW_GAP_NANOS, "mean gap " + p.meanGap());
+        assertEquals(t - 50 * US + WakePlan.QUANTUM_NANOS, at, "a quantum after this wake-up, not at the due time");
+        // the rate falls: within a few dozen due times the lane wakes at its due times again
+        for (int i = 0; i < 200; i++) {
+            t += 20 * MS;
+            at = p.next(t - 10 * MS, t);
         }
-        assertEquals(WakePlan.MIN_LEAD_NANOS, p.lead());
-
-        for (int i = 0; i < WakePlan.SAMPLES; i++) {
-            p.woke(0, 40 * MS); // a stalled machine: the lead is capped, spinning 40 ms would cost too much
-        }
-        assertEquals(WakePlan.MAX_LEAD_NANOS, p.lead());
-    }
-
-    @Test
-    void spinningStopsWhenItsBudgetIsSpentAndTheTimerGathersByTheQuantumUntilTheNextWindow() {
-        WakePlan p = new WakePlan();
-        long now = 5_000 * MS;
-        // due times 200 us apart, always within the lead: the lane spins from one to the next
-        long spun = 0;
-        int spins = 0;
-        long t = now;
-        while (spun < WakePlan.WINDOW_NANOS) {
-            long at = p.next(t, t + 200 * US);
-            if (at != WakePlan.SPIN) {
-                break;
-            }
-            spins++;
-            t += 200 * US;
-            spun += 200 * US;
-        }
-        long budget = WakePlan.WINDOW_NANOS * WakePlan.SPIN_BUDGET_PERCENT / 100;
-        assertTrue(spun >= budget && spun <= budget + 400 * US, "spun " + spun + " ns of a " + budget + " ns budget");
-        assertTrue(spins > 0);
-        // past the budget: no spin, a timer no sooner than one quantum on
-        long at = p.next(t, t + 200 * US);
-        assertEquals(t + WakePlan.QUANTUM_NANOS, at);
-        // a new window: spinning is allowed again
-        long later = now + WakePlan.WINDOW_NANOS + MS;
-        p.arrived(later);
-        assertEquals(WakePlan.SPIN, p.next(later, later + 100 * US));
+        assertEquals(t, at);
     }
 }
