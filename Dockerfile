@@ -33,7 +33,7 @@ COPY samples/images/ /opt/loadgen/samples/images/
 # TensorFlow's native INFO/WARNING start-up lines, hidden as the launcher hides them.
 ENV TF_CPP_MIN_LOG_LEVEL=2
 USER 10001:10001
-# 8091: the server's HTTP port; 2222: an agent's (or a coordinator's) RMI port.
-EXPOSE 8091 2222
+# 8091: the server's HTTP port; 2222: an agent's (or a coordinator's) RMI port; 9464: their Prometheus endpoint.
+EXPOSE 8091 2222 9464
 ENTRYPOINT ["java", "-Dloadgen.conf=/opt/loadgen/conf/sys.properties", "-jar", "/opt/loadgen/loadgen-cli.jar"]
 CMD ["serve", "--host", "0.0.0.0", "--model", "fashion-mnist"]

@@ -1,6 +1,9 @@
 package io.loadgen.cli;
 
 import io.loadgen.config.SettingGroup;
+import io.loadgen.prometheus.CurrentRunMetrics;
+import io.loadgen.prometheus.MetricsEndpoint;
+import io.loadgen.prometheus.MetricsSettings;
 import io.loadgen.config.Settings;
 import io.loadgen.rmi.RmiExporter;
 import io.loadgen.rmi.RmiSettings;
@@ -36,7 +39,8 @@ public final class AgentCommand implements Callable<Integer>, UsesSettings {
     @Override
     public List<SettingGroup> settingGroups() {
         return List.of(RmiSettings.GROUP.only(RmiSettings.RMI_PORT, RmiSettings.RMI_TOKEN,
-                RmiSettings.RMI_TLS_KEYSTORE, RmiSettings.RMI_TLS_PASSWORD));
+                RmiSettings.RMI_TLS_KEYSTORE, RmiSettings.RMI_TLS_PASSWORD),
+                MetricsSettings.GROUP.only(MetricsSettings.METRICS_PORT, MetricsSettings.METRICS_BIND));
     }
 
     @Override
@@ -51,7 +55,17 @@ public final class AgentCommand implements Callable<Integer>, UsesSettings {
             }
         }
         String id = agentId != null ? agentId : hostName() + ":" + port;
-        Agent agent = new Agent(id, RunCommand::agentGenerator);
+        // each run's share, under the coordinator's run name, on one endpoint for the agent's life
+        CurrentRunMetrics runs = new CurrentRunMetrics(id);
+        MetricsEndpoint metrics = cfg.get(MetricsSettings.METRICS_PORT).isPresent()
+                ? PrometheusEndpoint.serve(cfg, runs, out) : null;
+        Agent agent = new Agent(id, args -> {
+            RunCommand.AgentRun run = RunCommand.agentGenerator(args);
+            if (metrics != null) {
+                run.generator().addListener(runs.begin(run.name()));
+            }
+            return run.generator();
+        });
         RmiExporter exporter;
         try {
             exporter = RmiExporter.exportAgent(agent, port, bind, cfg.get(RmiSettings.RMI_TOKEN).orElse(null),
@@ -70,6 +84,9 @@ public final class AgentCommand implements Callable<Integer>, UsesSettings {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             a.close();
             x.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             done.countDown();
         }, "loadgen-agent-shutdown"));
         done.await();

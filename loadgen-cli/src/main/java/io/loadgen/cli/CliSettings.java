@@ -24,7 +24,7 @@ final class CliSettings {
     /** Every group, in the order {@code conf/sys.properties} shows them. */
     static final List<SettingGroup> ALL = List.of(CoreSettings.TARGET_GROUP, CoreSettings.SCHEDULE_GROUP,
             CoreSettings.ENGINE_GROUP, CoreSettings.TRANSPORT_GROUP, CoreSettings.RESULTS_GROUP, RmiSettings.GROUP,
-            ServerSettings.GROUP);
+            io.loadgen.prometheus.MetricsSettings.GROUP, ServerSettings.GROUP);
 
     /** The opening comment of {@code conf/sys.properties}. */
     static final List<String> FILE_HEADER = List.of(

@@ -178,6 +178,10 @@ public final class DemoCommand implements Callable<Integer>, UsesSettings {
                         right + wrong == 0 ? Double.NaN : (double) right / (right + wrong), right + wrong, unanswered);
             }
             o.flush();
+            if (summary.state().startsWith("failed")) {
+                spec.commandLine().getErr().println("loadgen: the run " + summary.state());
+                return Main.EXIT_FAILED;
+            }
         }
         return 0;
     }

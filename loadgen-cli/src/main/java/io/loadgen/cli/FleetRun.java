@@ -66,6 +66,9 @@ final class FleetRun {
         if (cfg.source(RmiSettings.RMI_PORT).startsWith("flag")) {
             exporter = RunCommand.serveControl(coordinator, cfg, rmiBind, out, " (the whole fleet)");
         }
+        // the merge of every agent's intervals: agent="all"; each agent serves its own share on its own endpoint
+        java.util.Optional<io.loadgen.prometheus.MetricsEndpoint> metrics = PrometheusEndpoint.serve(cfg,
+                RunCommand.runName(cfg, dir), "all", coordinator::addListener, out);
         out.flush();
         // Ctrl-C or SIGTERM: the hook stops every agent and writes the results before the JVM halts
         Thread hook = new Thread(() -> {
@@ -87,6 +90,7 @@ final class FleetRun {
             if (exporter != null) {
                 exporter.close();
             }
+            PrometheusEndpoint.closeAfterLinger(metrics, cfg, out);
             coordinator.close();
         }
         int code = 0;

@@ -28,7 +28,18 @@ public final class Main implements Runnable {
         io.loadgen.rmi.fleet.PollFilter.install();
         // Charts are drawn with Java2D into SVG: no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
-        System.exit(execute(args));
+        int code;
+        try {
+            code = execute(args);
+        } catch (OutOfMemoryError e) {
+            // e.g. payloads larger than the heap, read before any run starts; a run's own lack of memory ends the run
+            // (its results written) and exits 3 through the command
+            System.err.println("loadgen: out of memory (" + e.getMessage() + "; the heap's ceiling is "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB): raise it with LOADGEN_OPTS=-Xmx..., or"
+                    + " use smaller payloads");
+            code = EXIT_FAILED;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code (for tests and embedding). */

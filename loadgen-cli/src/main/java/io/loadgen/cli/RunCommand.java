@@ -27,9 +27,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import io.loadgen.prometheus.MetricsEndpoint;
+import io.loadgen.prometheus.MetricsSettings;
 import io.loadgen.rmi.RmiSettings;
 import picocli.CommandLine.Option;
 
@@ -43,7 +46,8 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
     /** The groups whose flags run takes. */
     static final List<SettingGroup> GROUPS = List.of(CoreSettings.TARGET_GROUP, CoreSettings.SCHEDULE_GROUP,
             CoreSettings.ENGINE_GROUP, CoreSettings.TRANSPORT_GROUP, CoreSettings.RESULTS_GROUP,
-            RmiSettings.GROUP.only(RmiSettings.RMI_PORT, RmiSettings.RMI_TOKEN, RmiSettings.RMI_TLS_KEYSTORE));
+            RmiSettings.GROUP.only(RmiSettings.RMI_PORT, RmiSettings.RMI_TOKEN, RmiSettings.RMI_TLS_KEYSTORE),
+            MetricsSettings.GROUP);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -114,7 +118,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
      *     (under the agent's own environment and configuration file), without a plan of its own
      * @throws io.loadgen.config.UsageException for flags that do not make a run
      */
-    static LoadGenerator agentGenerator(List<String> args) {
+    static AgentRun agentGenerator(List<String> args) {
         CommandLine cl = Main.commandLine();
         List<String> all = new ArrayList<>();
         all.add("run");
@@ -127,13 +131,28 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         CommandLine run = cl.getSubcommands().get("run");
         RunCommand r = run.getCommand();
         Settings cfg = CliSettings.load(run.getCommandSpec());
-        return LoadGenerator.builder(r.request.workload(cfg, List.of())).transport(TransportConfig.from(cfg))
-                .engine(EngineConfig.from(cfg)).plan(RunPlan.from(cfg)).build();
+        return new AgentRun(LoadGenerator.builder(r.request.workload(cfg, List.of()))
+                .transport(TransportConfig.from(cfg)).engine(EngineConfig.from(cfg)).plan(RunPlan.from(cfg)).build(),
+                cfg.get(MetricsSettings.RUN_NAME).orElse("run"));
     }
 
-    /** @return the flags that make this run's workload on an agent: the settings not left at their default, then the request flags */
-    private List<String> agentArgs(Settings cfg) {
+    /**
+     * An agent's share of a run, as {@link #agentGenerator} makes it.
+     *
+     * @param generator its generator
+     * @param name the run's name, as the coordinator gave it ({@code --run-name}), for its metrics
+     */
+    record AgentRun(LoadGenerator generator, String name) {
+    }
+
+    /**
+     * @param runName the run's name, which every agent's metrics carry
+     * @return the flags that make this run's workload on an agent: the settings not left at their default, the run's
+     *     name, then the request flags
+     */
+    private List<String> agentArgs(Settings cfg, String runName) {
         List<String> a = new ArrayList<>();
+        a.add(MetricsSettings.RUN_NAME.flags().get(0) + "=" + runName);
         for (SettingGroup g : AGENT_GROUPS) {
             for (io.loadgen.config.Setting<?> st : g.settings()) {
                 // the interval and the warm-up always: every agent's intervals must be the coordinator's, whatever
@@ -188,6 +207,8 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         if (!quiet) {
             generator.addListener(new LiveLine(System.out, plan.length().orElse(null)));
         }
+        Optional<MetricsEndpoint> metrics = PrometheusEndpoint.serve(cfg, runName(cfg, dir), "local",
+                generator::addListener, out);
 
         out.printf("loadgen run: %s, %s arrivals, profile %s, %s; results in %s%n", workload,
                 plan.arrival().name().toLowerCase(java.util.Locale.ROOT), plan.profile().spec(),
@@ -206,9 +227,14 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
             if (exporter != null) {
                 exporter.close();
             }
+            PrometheusEndpoint.closeAfterLinger(metrics, cfg, out);
         }
 
         int code = 0;
+        if (summary.state().startsWith("failed")) {
+            err.println("loadgen: the run " + summary.state() + " (its results, up to then, are written)");
+            code = Main.EXIT_FAILED;
+        }
         if (summary.closedLoop()) {
             out.println("closed loop: latency is measured from each request's actual send (there is no intended"
                     + " time)");
@@ -216,7 +242,7 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
         for (Assertion a : checks) {
             boolean ok = a.holds(summary);
             (ok ? out : err).println((ok ? "assertion passed: " : "ASSERTION FAILED: ") + a.describe(summary));
-            if (!ok) {
+            if (!ok && code == 0) {
                 code = Main.EXIT_ASSERTION_FAILED;
             }
         }
@@ -270,8 +296,12 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
             default -> throw new UsageException("--on-agent-loss must be abort or continue, got " + onAgentLoss);
         };
         EngineConfig engine = EngineConfig.from(cfg);
+        Path dir = this.out != null ? this.out
+                : cfg.get(CoreSettings.OUT_DIR).resolve("run-" + LocalDateTime.now().format(
+                        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         io.loadgen.rmi.fleet.CoordinatorConfig.Builder cb = io.loadgen.rmi.fleet.CoordinatorConfig.builder(
-                endpoints, agentArgs(cfg), cfg.get(CoreSettings.TARGET).toString(), engine.recordInterval())
+                endpoints, agentArgs(cfg, runName(cfg, dir)), cfg.get(CoreSettings.TARGET).toString(),
+                engine.recordInterval())
                 .windowSize(engine.windowSize()).onLoss(onLoss).token(cfg.get(RmiSettings.RMI_TOKEN))
                 .lead(duration("--agent-lead", agentLead)).tls(agentTls);
         if (!agentWeights.isEmpty()) {
@@ -287,13 +317,15 @@ public final class RunCommand implements Callable<Integer>, UsesSettings {
             throw new UsageException(e.getMessage(), e);
         }
         RunPlan plan = RunPlan.from(cfg);
-        Path dir = this.out != null ? this.out
-                : cfg.get(CoreSettings.OUT_DIR).resolve("run-" + LocalDateTime.now().format(
-                        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("agents", String.join(",", agents));
         settings.putAll(cfg.echo(GROUPS));
         return new FleetRun(config, plan, dir, settings, quiet, out, err).execute(checks, cfg, rmiBind);
+    }
+
+    /** @return the run's name in its metrics: {@code --run-name}, else its results dir's name */
+    static String runName(Settings cfg, Path dir) {
+        return cfg.get(MetricsSettings.RUN_NAME).orElse(dir.toAbsolutePath().normalize().getFileName().toString());
     }
 
     private static Duration duration(String flag, String text) {

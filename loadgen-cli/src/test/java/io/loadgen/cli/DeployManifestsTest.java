@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -28,9 +30,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.loadgen.config.Setting;
 import io.loadgen.config.Settings;
 import io.loadgen.core.config.CoreSettings;
+import io.loadgen.prometheus.LoadMetrics;
+import io.loadgen.prometheus.MetricsEndpoint;
+import io.loadgen.prometheus.MetricsSettings;
 import io.loadgen.rmi.RmiSettings;
 import io.loadgen.server.InferenceServer;
 import io.loadgen.server.ServerConfig;
@@ -52,6 +59,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +96,8 @@ import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.cfg.MapperConfig;
 import tools.jackson.databind.introspect.Annotated;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.type.LogicalType;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -94,8 +105,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * The container image and the Kubernetes manifests (Dockerfile, the jib configuration, deploy/k8s): every manifest
  * binds strictly into the Kubernetes model, and what the manifests say about loadgen is checked against loadgen
  * itself: the server's port, probe routes and drain timeout, the agents' names and RMI port as the coordinator
- * lists them, the shared token, and every container's arguments as a loadgen command line. Building the image and
- * running it on a cluster are not tested here (docs/deploy.md says what is and is not).
+ * lists them, the shared token, and every container's arguments as a loadgen command line. And the metrics: the ports
+ * and annotations Prometheus finds the pods by, the network policy that lets it in, deploy/prometheus/prometheus.yml
+ * (its relabelling played on the pods) and deploy/grafana's dashboard (its queries against what loadgen and the server
+ * export). Building the image, running it on a cluster, Prometheus' discovery and Grafana are not tested here
+ * (docs/deploy.md says what is and is not).
  */
 class DeployManifestsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -108,6 +122,45 @@ class DeployManifestsTest {
     private static final long DRAIN_MARGIN_SECONDS = 5;
     private static final Pattern VAR_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     private static final String INDEX_ANNOTATION = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
+
+    // metrics: deploy/prometheus, deploy/grafana and the annotations of the pods they scrape
+    private static final Path PROMETHEUS_YML = ROOT.resolve("deploy").resolve("prometheus").resolve("prometheus.yml");
+    private static final Path DASHBOARD = ROOT.resolve("deploy").resolve("grafana").resolve("loadgen-dashboard.json");
+    private static final String SCRAPE_ANNOTATION = "prometheus.io/scrape";
+    private static final String PORT_ANNOTATION = "prometheus.io/port";
+    private static final String PATH_ANNOTATION = "prometheus.io/path";
+    /**
+     * The server's metric families, as io.loadgen.server.metrics.ServerMetrics registers them with Micrometer, by
+     * their Prometheus names (a counter's without its _total, a timer's with _seconds); the test checks them against a
+     * real server's /metrics. loadgen's own are io.loadgen.prometheus.LoadMetrics#getPrometheusNames().
+     */
+    private static final List<String> SERVER_FAMILIES = List.of("inference_requests", "inference_request_seconds",
+            "inference_model_seconds", "inference_queue_wait_seconds", "inference_queue_depth", "inference_batch_size",
+            "inference_rejections", "inference_ready");
+    /** The units the dashboard's panels show. */
+    private static final Set<String> UNITS = Set.of("reqps", "s", "short");
+    /** A loadgen or server metric name in PromQL. */
+    private static final Pattern METRIC = Pattern.compile("(?<![A-Za-z0-9_:])((?:loadgen|inference)_[A-Za-z0-9_:]*)");
+    /** Such a name with its label matchers. */
+    private static final Pattern SELECTOR = Pattern.compile(
+            "(?<![A-Za-z0-9_:])((?:loadgen|inference)_[A-Za-z0-9_:]*)\\s*\\{([^}]*)}");
+    private static final Pattern LABEL_MATCHER = Pattern.compile(
+            "([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern RANGE = Pattern.compile("\\[([^\\]]*)]");
+    /** A Grafana variable: $name or ${name} (${name:format}). */
+    private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{([A-Za-z0-9_]+)(?::[^}]*)?}|([A-Za-z0-9_]+))");
+    /** A query variable's query: label_values(metric{selector}, label). */
+    private static final Pattern LABEL_VALUES = Pattern.compile(
+            "label_values\\(\\s*(.+?)\\s*,\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)");
+    /** The namespace the manifests are applied in (they name none: any) and a pod's IP, for the simulations. */
+    private static final String NAMESPACE = "loadgen";
+    private static final String POD_IP = "10.1.2.3";
+    /** The labels of Prometheus' pods the network policy admits. */
+    private static final Map<String, String> PROMETHEUS_POD = Map.of("app.kubernetes.io/name", "prometheus");
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .build();
 
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "apps/v1 Deployment", Deployment.class,
@@ -414,7 +467,7 @@ class DeployManifestsTest {
         List<String> raw = c.getArgs();
         assertTrue(raw.get(raw.indexOf("--agent-id") + 1).contains("$(JOB_COMPLETION_INDEX)"),
                 "agents need distinct ids");
-        assertEquals(rmiPort, only(c.getPorts()).getContainerPort());
+        assertEquals(rmiPort, port(c, "rmi").getContainerPort());
         assertEquals(rmiPort, resolve(c.getReadinessProbe().getTcpSocket().getPort(), c), "readiness port");
         ServicePort sp = only(headless.getSpec().getPorts());
         assertEquals(rmiPort, sp.getPort(), "the headless Service's port is not the agents' --rmi-port");
@@ -475,17 +528,53 @@ class DeployManifestsTest {
     }
 
     @Test
-    void onlyTheCoordinatorMayReachTheAgentsRmiPort() {
-        NetworkPolicy np = one(BASE, NetworkPolicy.class, "loadgen-agents");
-        PodTemplateSpec agents = one(BASE, Job.class, "loadgen-agent").getSpec().getTemplate();
-        PodTemplateSpec coordinator = one(BASE, Job.class, "loadgen-coordinator").getSpec().getTemplate();
-        assertTrue(matches(np.getSpec().getPodSelector().getMatchLabels(), agents));
-        NetworkPolicyIngressRule rule = only(np.getSpec().getIngress());
-        assertTrue(matches(only(rule.getFrom()).getPodSelector().getMatchLabels(), coordinator));
-        assertFalse(matches(only(rule.getFrom()).getPodSelector().getMatchLabels(), agents));
-        int rmiPort = Loadgen.of(only(agents.getSpec().getContainers()), secrets()).settings()
-                .get(RmiSettings.RMI_PORT);
-        assertEquals(rmiPort, only(rule.getPorts()).getPort().getIntVal());
+    void onlyTheCoordinatorMayReachTheAgentsRmiPortAndOnlyPrometheusTheirMetricsPort() {
+        checkNetworkPolicies(manifests.get(BASE));
+    }
+
+    /**
+     * Who may connect where, as a network plugin that enforces NetworkPolicy decides it: the coordinator, and no
+     * other pod, reaches the agents' RMI port; Prometheus' pods, from any namespace, reach the metrics ports, and no
+     * other pod reaches the agents'; the server and the coordinator, which no policy selects, stay open.
+     */
+    private static void checkNetworkPolicies(List<HasMetadata> base) {
+        List<NetworkPolicy> policies = base.stream().filter(NetworkPolicy.class::isInstance)
+                .map(NetworkPolicy.class::cast).toList();
+        assertFalse(policies.isEmpty(), "no NetworkPolicy");
+        PodTemplateSpec agents = find(base, Job.class, "loadgen-agent").getSpec().getTemplate();
+        PodTemplateSpec coordinator = find(base, Job.class, "loadgen-coordinator").getSpec().getTemplate();
+        PodTemplateSpec server = find(base, Deployment.class, "loadgen-server").getSpec().getTemplate();
+        Container agent = only(agents.getSpec().getContainers());
+        int rmiPort = Loadgen.of(agent, secrets()).settings().get(RmiSettings.RMI_PORT);
+        int agentMetrics = Loadgen.of(agent, secrets()).settings().get(MetricsSettings.METRICS_PORT).orElseThrow();
+        int coordinatorMetrics = Loadgen.of(only(coordinator.getSpec().getContainers()), secrets()).settings()
+                .get(MetricsSettings.METRICS_PORT).orElseThrow();
+        int serverPort = Loadgen.of(only(server.getSpec().getContainers()), secrets()).settings()
+                .get(ServerSettings.SERVER_PORT);
+
+        Peer theCoordinator = new Peer(NAMESPACE, coordinator.getMetadata().getLabels());
+        Peer anAgent = new Peer(NAMESPACE, agents.getMetadata().getLabels());
+        Peer anotherPod = new Peer(NAMESPACE, Map.of("app", "something-else"));
+        Peer prometheus = new Peer("monitoring", PROMETHEUS_POD);
+        Peer prometheusHere = new Peer(NAMESPACE, PROMETHEUS_POD);
+        Peer anotherPodElsewhere = new Peer("monitoring", Map.of("app.kubernetes.io/name", "grafana"));
+
+        assertTrue(admits(policies, agents, rmiPort, theCoordinator), "the coordinator cannot reach the agents");
+        for (Peer p : List.of(anAgent, anotherPod, prometheus, anotherPodElsewhere)) {
+            assertFalse(admits(policies, agents, rmiPort, p), p + " may reach the agents' RMI port");
+        }
+        for (Peer p : List.of(prometheus, prometheusHere)) {
+            assertTrue(admits(policies, agents, agentMetrics, p), p + " cannot scrape the agents");
+            assertTrue(admits(policies, coordinator, coordinatorMetrics, p), p + " cannot scrape the coordinator");
+            assertTrue(admits(policies, server, serverPort, p), p + " cannot scrape the server");
+        }
+        for (Peer p : List.of(anAgent, anotherPod, theCoordinator, anotherPodElsewhere)) {
+            assertFalse(admits(policies, agents, agentMetrics, p), p + " may reach the agents' metrics port");
+        }
+        // the server's clients: the agents send it the load, the coordinator's init container waits for it
+        for (Peer p : List.of(anAgent, theCoordinator, anotherPod)) {
+            assertTrue(admits(policies, server, serverPort, p), p + " cannot reach the server");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ every container
@@ -682,6 +771,723 @@ class DeployManifestsTest {
         }
     }
 
+    // ------------------------------------------------------------------------------- metrics: Prometheus, Grafana
+
+    @Test
+    void theAgentsAndTheCoordinatorServeMetricsOnThePortAndPathTheirPodsAnnounce() throws Exception {
+        checkLoadgenMetricsPorts(manifests.get(BASE));
+        // the path they announce is where loadgen's endpoint serves its metrics
+        for (String job : List.of("loadgen-agent", "loadgen-coordinator")) {
+            String path = annotations(one(BASE, Job.class, job).getSpec().getTemplate()).get(PATH_ANNOTATION);
+            try (MetricsEndpoint e = MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0,
+                    new LoadMetrics("run", "local"))) {
+                assertEquals(e.uri().getPath(), path, job + ": " + PATH_ANNOTATION);
+                Exposition served = Exposition.parse(get(e.uri().resolve(path)));
+                assertTrue(served.families().containsAll(new LoadMetrics("run", "local").getPrometheusNames()),
+                        job + ": " + path + " serves " + served.families());
+            }
+        }
+    }
+
+    @Test
+    void theServerAnnouncesThePortAndPathItServesItsMetricsOn() throws Exception {
+        checkServerMetricsPort(manifests.get(BASE));
+        String path = annotations(one(BASE, Deployment.class, "loadgen-server").getSpec().getTemplate())
+                .get(PATH_ANNOTATION);
+        Exposition served = Exposition.parse(scrapeServer(path));
+        assertTrue(served.families().containsAll(SERVER_FAMILIES), path + " serves " + served.families());
+    }
+
+    /** The agents and the coordinator: --metrics-port on all addresses, that port declared and announced. */
+    private static void checkLoadgenMetricsPorts(List<HasMetadata> base) {
+        for (String job : List.of("loadgen-agent", "loadgen-coordinator")) {
+            PodTemplateSpec t = find(base, Job.class, job).getSpec().getTemplate();
+            Container c = only(t.getSpec().getContainers());
+            Settings s = Loadgen.of(c, secrets()).settings();
+            int port = s.get(MetricsSettings.METRICS_PORT).orElseThrow(() -> new AssertionError(job
+                    + ": no --metrics-port"));
+            assertTrue(port > 0, job + ": --metrics-port " + port + " (0 picks a port nobody knows)");
+            assertTrue(isAnyLocal(s.get(MetricsSettings.METRICS_BIND)), job + ": --metrics-bind "
+                    + s.get(MetricsSettings.METRICS_BIND) + " is out of Prometheus' reach");
+            assertEquals(port, port(c, "metrics").getContainerPort(), job + ": containerPort 'metrics' is not"
+                    + " --metrics-port");
+            checkAnnotations(t, port, job);
+        }
+    }
+
+    /** The server: its annotations name the port it listens on. */
+    private static void checkServerMetricsPort(List<HasMetadata> base) {
+        PodTemplateSpec t = find(base, Deployment.class, "loadgen-server").getSpec().getTemplate();
+        Container c = only(t.getSpec().getContainers());
+        int port = Loadgen.of(c, secrets()).settings().get(ServerSettings.SERVER_PORT);
+        assertEquals(port, port(c, "http").getContainerPort());
+        checkAnnotations(t, port, "loadgen-server");
+    }
+
+    private static void checkAnnotations(PodTemplateSpec t, int port, String where) {
+        Map<String, String> a = annotations(t);
+        assertEquals("true", a.get(SCRAPE_ANNOTATION), where + ": " + SCRAPE_ANNOTATION);
+        assertEquals(String.valueOf(port), a.get(PORT_ANNOTATION), where + ": " + PORT_ANNOTATION
+                + " is not the port it listens on");
+        assertEquals("/metrics", a.get(PATH_ANNOTATION), where + ": " + PATH_ANNOTATION);
+    }
+
+    private static Map<String, String> annotations(PodTemplateSpec t) {
+        Map<String, String> a = t.getMetadata().getAnnotations();
+        return a == null ? Map.of() : a;
+    }
+
+    // ---- the Grafana dashboard
+
+    @Test
+    void theDashboardQueriesOnlyWhatLoadgenAndTheServerExport() throws Exception {
+        checkDashboard(Files.readString(DASHBOARD), loadgenExposition(), Exposition.parse(scrapeServer("/metrics")));
+    }
+
+    /** @return what loadgen's endpoint serves, for a run that has not yet published an interval */
+    private static Exposition loadgenExposition() throws IOException {
+        LoadMetrics metrics = new LoadMetrics("run", "local");
+        try (MetricsEndpoint e = MetricsEndpoint.start(InetAddress.getLoopbackAddress(), 0, metrics)) {
+            Exposition x = Exposition.parse(get(e.uri()));
+            assertTrue(x.families().containsAll(metrics.getPrometheusNames()), x.families().toString());
+            return x;
+        }
+    }
+
+    /**
+     * @return what a real server (a stand-in model, one classify request answered, so that every family has a
+     *     sample) serves at {@code path}
+     */
+    private static String scrapeServer(String path) throws Exception {
+        InferenceServer server = InferenceServer.start(ServerConfig.custom().host("127.0.0.1").port(0)
+                .imageDecoder(ImageDecoder.Kind.IMAGEIO).build(), maxBatch -> new BrightnessModel(0, 0));
+        try {
+            assertTrue(server.awaitReady(Duration.ofSeconds(10)));
+            URI target = coordinator().settings().get(CoreSettings.TARGET);
+            assertEquals(200, send(HttpClient.newHttpClient(), HttpRequest.newBuilder(server.baseUri()
+                    .resolve(target.getPath())).header("Content-Type", "image/jpeg")
+                    .POST(HttpRequest.BodyPublishers.ofFile(sampleJpeg())).build()));
+            return get(server.baseUri().resolve(path));
+        } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * The dashboard: valid JSON; its data source a variable of Prometheus data sources that every panel and query
+     * uses; every panel a titled time series with a unit and queries; and every query asks only for what loadgen
+     * and the server export: each loadgen_* and inference_* name a sample of one of the families they export (as a
+     * real endpoint of each serves them), each label it matches one those samples carry (with the value it
+     * matches, when that is literal), every loadgen_* selector restricted to the run and the agents chosen, every
+     * range $__rate_interval, every variable defined.
+     */
+    private static void checkDashboard(String json, Exposition loadgen, Exposition server) {
+        JsonNode d;
+        try {
+            d = JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw new AssertionError(DASHBOARD + ": not valid JSON: " + e.getMessage(), e);
+        }
+        assertEquals("loadgen", d.path("uid").asString(""), "uid");
+        assertEquals(39, d.path("schemaVersion").asInt(), "schemaVersion");
+        assertFalse(d.path("title").asString("").isBlank(), "title");
+        Set<String> loadgenFamilies = Set.copyOf(new LoadMetrics("run", "local").getPrometheusNames());
+        assertTrue(loadgen.families().containsAll(loadgenFamilies));
+        assertTrue(server.families().containsAll(SERVER_FAMILIES), "ServerMetrics exports "
+                + server.families().stream().filter(f -> f.startsWith("inference_")).sorted().toList()
+                + ", not all of " + SERVER_FAMILIES);
+
+        // variables: the data source, and queries of loadgen's labels
+        Map<String, JsonNode> variables = new LinkedHashMap<>();
+        for (JsonNode v : d.path("templating").path("list")) {
+            assertNull(variables.put(v.path("name").asString(""), v), "variable " + v.path("name") + " twice");
+        }
+        List<String> ds = variables.values().stream().filter(v -> v.path("type").asString("").equals("datasource"))
+                .map(v -> v.path("name").asString("")).toList();
+        assertEquals(1, ds.size(), "one data source variable: " + ds);
+        assertEquals("prometheus", variables.get(ds.get(0)).path("query").asString(""), "the data source variable"
+                + " lists Prometheus data sources");
+        String dsRef = "${" + ds.get(0) + "}";
+        Map<String, String> queries = new LinkedHashMap<>(); // where -> PromQL
+        for (String name : List.of("run", "agent")) {
+            JsonNode v = variables.get(name);
+            assertNotNull(v, "no variable " + name);
+            assertEquals("query", v.path("type").asString(""), name);
+            assertEquals(dsRef, v.path("datasource").path("uid").asString(""), "variable " + name + "'s data source");
+            String q = v.path("query").isObject() ? v.path("query").path("query").asString("")
+                    : v.path("query").asString("");
+            Matcher m = LABEL_VALUES.matcher(q);
+            assertTrue(m.matches(), "variable " + name + ": " + q);
+            assertEquals(name, m.group(2), "variable " + name + " lists the values of " + m.group(2));
+            queries.put("variable " + name, m.group(1));
+        }
+        JsonNode agent = variables.get("agent");
+        assertTrue(agent.path("multi").asBoolean(false), "agent: multi-select");
+        List<String> defaults = new ArrayList<>();
+        agent.path("current").path("value").forEach(x -> defaults.add(x.asString("")));
+        assertEquals(List.of("local", "all"), defaults, "agent's default: a single run's and a coordinator's merge,"
+                + " not the agents' own (counted twice)");
+
+        // panels
+        Set<Integer> ids = new HashSet<>();
+        List<int[]> boxes = new ArrayList<>();
+        JsonNode panels = d.path("panels");
+        assertTrue(panels.size() >= 8, "panels: " + panels.size());
+        for (JsonNode p : panels) {
+            String title = p.path("title").asString("");
+            assertFalse(title.isBlank(), "a panel without a title: id " + p.path("id"));
+            assertTrue(p.path("id").isInt() && ids.add(p.path("id").asInt()), title + ": id " + p.path("id")
+                    + " is not a unique number");
+            assertEquals("timeseries", p.path("type").asString(""), title);
+            assertEquals(dsRef, p.path("datasource").path("uid").asString(""), title + ": data source");
+            String unit = p.path("fieldConfig").path("defaults").path("unit").asString("");
+            assertTrue(UNITS.contains(unit), title + ": unit '" + unit + "'");
+            if (title.contains("requests/s")) {
+                assertEquals("reqps", unit, title);
+            }
+            JsonNode g = p.path("gridPos");
+            int[] box = {g.path("x").asInt(-1), g.path("y").asInt(-1), g.path("w").asInt(), g.path("h").asInt()};
+            assertTrue(box[2] == 12 && (box[0] == 0 || box[0] == 12) && box[1] >= 0 && box[3] > 0, title
+                    + ": gridPos " + g + " (two panels a row)");
+            for (int[] o : boxes) {
+                assertFalse(box[0] < o[0] + o[2] && o[0] < box[0] + box[2] && box[1] < o[1] + o[3]
+                        && o[1] < box[1] + box[3], title + " overlaps another panel");
+            }
+            boxes.add(box);
+            assertTrue(p.path("targets").size() >= 1, title + ": no query");
+            Set<String> refIds = new HashSet<>();
+            for (JsonNode t : p.path("targets")) {
+                String expr = t.path("expr").asString("");
+                assertFalse(expr.isBlank(), title + ": a blank query");
+                assertTrue(refIds.add(t.path("refId").asString("")), title + ": refId " + t.path("refId") + " twice");
+                assertEquals(dsRef, t.path("datasource").path("uid").asString(""), title + ": a query's data source");
+                queries.put(title + " " + t.path("refId").asString(""), expr);
+            }
+        }
+
+        // the queries
+        Set<String> defined = new HashSet<>(variables.keySet());
+        defined.addAll(List.of("__rate_interval", "__interval", "__range"));
+        for (Map.Entry<String, String> q : queries.entrySet()) {
+            String where = q.getKey() + ": " + q.getValue();
+            String expr = q.getValue();
+            Matcher v = VARIABLE.matcher(expr);
+            while (v.find()) {
+                String name = v.group(1) != null ? v.group(1) : v.group(2);
+                assertTrue(defined.contains(name), where + ": $" + name + " is no variable");
+            }
+            Matcher r = RANGE.matcher(expr);
+            while (r.find()) {
+                assertEquals("$__rate_interval", r.group(1), where + ": a range other than $__rate_interval");
+            }
+            Matcher m = METRIC.matcher(expr);
+            int loadgenNames = 0;
+            while (m.find()) {
+                String name = m.group(1);
+                boolean ours = name.startsWith("loadgen_");
+                Exposition x = ours ? loadgen : server;
+                String family = x.familyOf().get(name);
+                assertNotNull(family, where + ": " + name + " is no sample " + (ours ? "loadgen" : "the server")
+                        + " exports");
+                assertTrue((ours ? loadgenFamilies : Set.copyOf(SERVER_FAMILIES)).contains(family), where + ": "
+                        + name + " is of " + family + ", not of the families " + (ours ? "LoadMetrics" : "ServerMetrics")
+                        + " exports");
+                loadgenNames += ours ? 1 : 0;
+            }
+            Matcher s = SELECTOR.matcher(expr);
+            int loadgenSelectors = 0;
+            while (s.find()) {
+                String name = s.group(1);
+                Exposition x = name.startsWith("loadgen_") ? loadgen : server;
+                List<String[]> matchers = new ArrayList<>();
+                Matcher lm = LABEL_MATCHER.matcher(s.group(2));
+                while (lm.find()) {
+                    matchers.add(new String[] {lm.group(1), lm.group(2), lm.group(3)});
+                }
+                assertEquals(s.group(2).isBlank() ? 0 : s.group(2).split(",").length, matchers.size(), where
+                        + ": a label matcher not understood in {" + s.group(2) + "}");
+                for (String[] lmv : matchers) {
+                    boolean literal = !lmv[2].contains("$") && (lmv[1].equals("=") || lmv[1].equals("!="));
+                    assertTrue(x.has(name, lmv[0], literal ? lmv[2] : null), where + ": " + name + " has no sample"
+                            + " with " + lmv[0] + (literal ? "=\"" + lmv[2] + "\"" : ""));
+                }
+                if (name.startsWith("loadgen_") && !q.getKey().startsWith("variable ")) {
+                    loadgenSelectors++;
+                    Set<String> ms = matchers.stream().map(a -> a[0] + a[1] + a[2]).collect(Collectors.toSet());
+                    assertTrue(ms.contains("run=~$run") && ms.contains("agent=~$agent"), where + ": " + name
+                            + " without run=~\"$run\" and agent=~\"$agent\": other runs, or agents counted twice");
+                }
+            }
+            if (!q.getKey().startsWith("variable ")) {
+                assertEquals(loadgenNames, loadgenSelectors, where + ": a loadgen_* metric without a selector");
+            }
+        }
+    }
+
+    @Test
+    void theDashboardCheckFailsOnAMistake() throws Exception {
+        String json = Files.readString(DASHBOARD);
+        Exposition loadgen = loadgenExposition();
+        Exposition server = Exposition.parse(scrapeServer("/metrics"));
+        checkDashboard(json, loadgen, server);
+        // in the queries (as the JSON escapes them)
+        List<String[]> promql = List.of(
+                new String[] {"loadgen_requests_scheduled_total{", "loadgen_request_scheduled_total{"},
+                new String[] {"loadgen_requests_shed_total", "loadgen_requests_shed"},
+                new String[] {"loadgen_latency_seconds_bucket", "loadgen_latency_seconds_buckets"},
+                new String[] {"loadgen_target_rate_requests_per_second", "loadgen_target_rate_per_second"},
+                new String[] {"inference_request_seconds{", "inference_request_second{"},
+                new String[] {"inference_requests_total", "inference_requests"},
+                new String[] {"inference_batch_size_sum", "inference_batch_sizes_sum"},
+                new String[] {"inference_request_seconds{", "inference_request_seconds_max{"},
+                new String[] {"quantile=\"0.99\"", "quantile=\"0.95\""},
+                new String[] {"outcome=\"ok\"", "outcome=\"okay\""},
+                new String[] {"agent=~\"$agent\"", "agnet=~\"$agent\""},
+                new String[] {",agent=~\"$agent\"}", "}"},
+                new String[] {"run=~\"$run\",", ""},
+                new String[] {"[$__rate_interval]", "[5m]"},
+                new String[] {"$agent", "$agents"});
+        for (String[] m : promql) {
+            String from = escapeJson(m[0]);
+            assertTrue(json.contains(from), m[0]);
+            String bad = json.replace(from, escapeJson(m[1]));
+            assertThrows(AssertionError.class, () -> checkDashboard(bad, loadgen, server), "accepted: " + m[1]);
+        }
+        // in the dashboard's structure
+        List<String[]> structure = List.of(
+                new String[] {"\"uid\": \"${datasource}\"", "\"uid\": \"prometheus\""},
+                new String[] {"\"query\": \"prometheus\"", "\"query\": \"loki\""},
+                new String[] {"\"name\": \"agent\"", "\"name\": \"agents\""},
+                new String[] {"\"id\": 8,", "\"id\": 7,"},
+                new String[] {"\"title\": \"Send lag p99: the generator's own lateness\"", "\"title\": \"\""},
+                new String[] {"\"unit\": \"reqps\"", "\"unit\": \"s\""},
+                new String[] {"\"unit\": \"s\"", "\"unit\": \"seconds\""},
+                new String[] {"\"x\": 12,", "\"x\": 6,"},
+                new String[] {"\"expr\": \"sum by (lane) (inference_queue_depth)\"", "\"expr\": \" \""},
+                new String[] {"\"value\": [\n            \"local\",\n            \"all\"\n          ]",
+                        "\"value\": [\n            \"local\"\n          ]"},
+                new String[] {"\"schemaVersion\": 39", "\"schemaVersion\": 39, \"schemaVersion\": 39"},
+                new String[] {"\"templating\": {", "\"templating\": {{"});
+        for (String[] m : structure) {
+            assertTrue(json.contains(m[0]), m[0]);
+            String bad = json.replace(m[0], m[1]);
+            assertThrows(AssertionError.class, () -> checkDashboard(bad, loadgen, server), "accepted: " + m[1]);
+        }
+        ObjectNode noTargets = (ObjectNode) JSON.readTree(json);
+        ((ObjectNode) noTargets.path("panels").get(0)).putArray("targets");
+        assertThrows(AssertionError.class, () -> checkDashboard(JSON.writeValueAsString(noTargets), loadgen, server));
+    }
+
+    private static String escapeJson(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** A text exposition (format 0.0.4): its samples' lines, and the family each sample name belongs to. */
+    record Exposition(Map<String, String> familyOf, List<String> lines) {
+        static Exposition parse(String text) {
+            Map<String, String> familyOf = new HashMap<>();
+            List<String> lines = new ArrayList<>();
+            String family = null;
+            for (String l : text.split("\n")) {
+                if (l.startsWith("# TYPE ")) {
+                    String[] w = l.split(" ");
+                    // a counter's family is named without the _total of its sample
+                    family = w[3].equals("counter") && w[2].endsWith("_total")
+                            ? w[2].substring(0, w[2].length() - "_total".length()) : w[2];
+                } else if (!l.isBlank() && !l.startsWith("#")) {
+                    String name = l.split("[{ ]", 2)[0];
+                    familyOf.put(name, family != null && name.startsWith(family) ? family : name);
+                    lines.add(l);
+                }
+            }
+            return new Exposition(familyOf, lines);
+        }
+
+        Set<String> families() {
+            return new HashSet<>(familyOf.values());
+        }
+
+        /** @return whether a sample of that name has that label (with that value, unless null) */
+        boolean has(String sample, String label, String value) {
+            Pattern p = Pattern.compile(Pattern.quote(sample) + "\\{(.*,)?" + Pattern.quote(label) + "=\""
+                    + (value == null ? "" : Pattern.quote(value) + "\""));
+            return lines.stream().anyMatch(l -> p.matcher(l).lookingAt());
+        }
+    }
+
+    // ---- the Prometheus configuration
+
+    @Test
+    void thePrometheusConfigurationScrapesEachAnnotatedPodOnceWhereItServesItsMetrics() throws IOException {
+        checkPrometheusConfig(Files.readString(PROMETHEUS_YML), manifests.get(BASE));
+    }
+
+    /**
+     * The kubernetes-pods job, played on the pods of base as Prometheus' pod discovery presents them (one target a
+     * declared port of each container, one without a port for a container that declares none) and as its
+     * relabelling rewrites them (the rules of prometheus.yml, run as Prometheus runs them): each loadgen pod is
+     * scraped once, at its IP, on the port it listens on, at the path it announces; a pod that does not ask, or has
+     * ended, not at all. And the scrape interval fits in the coordinator's --metrics-linger; the commented static
+     * example is valid once uncommented, and names the ports loadgen and the server listen on.
+     */
+    private static void checkPrometheusConfig(String yml, List<HasMetadata> base) {
+        JsonNode config = only(documents(yml, PROMETHEUS_YML.toString()));
+        List<JsonNode> jobs = new ArrayList<>();
+        config.path("scrape_configs").forEach(j -> {
+            if (j.path("job_name").asString("").equals("kubernetes-pods")) {
+                jobs.add(j);
+            }
+        });
+        JsonNode job = only(jobs);
+        JsonNode sd = only(new ArrayList<>(job.path("kubernetes_sd_configs").values()));
+        assertEquals("pod", sd.path("role").asString(""), "kubernetes_sd_configs role");
+
+        Map<String, PodTemplateSpec> scraped = new LinkedHashMap<>();
+        scraped.put("loadgen-agent", find(base, Job.class, "loadgen-agent").getSpec().getTemplate());
+        scraped.put("loadgen-coordinator", find(base, Job.class, "loadgen-coordinator").getSpec().getTemplate());
+        scraped.put("loadgen-server", find(base, Deployment.class, "loadgen-server").getSpec().getTemplate());
+        int metricsPort = 0;
+        for (Map.Entry<String, PodTemplateSpec> e : scraped.entrySet()) {
+            Container c = only(e.getValue().getSpec().getContainers());
+            Settings s = Loadgen.of(c, secrets()).settings();
+            int port = e.getKey().equals("loadgen-server") ? s.get(ServerSettings.SERVER_PORT)
+                    : s.get(MetricsSettings.METRICS_PORT).orElseThrow();
+            metricsPort = e.getKey().equals("loadgen-agent") ? port : metricsPort;
+            Set<Map<String, String>> targets = scrapeTargets(job, e.getValue(), "Running");
+            assertEquals(1, targets.size(), e.getKey() + " is scraped as " + targets);
+            Map<String, String> t = targets.iterator().next();
+            assertEquals(POD_IP + ":" + port, t.get("__address__"), e.getKey() + ": not the port it listens on");
+            assertEquals(annotations(e.getValue()).get(PATH_ANNOTATION), t.get("__metrics_path__"), e.getKey());
+            assertEquals("http", t.get("__scheme__"), e.getKey());
+            assertEquals(Set.of(), scrapeTargets(job, e.getValue(), "Succeeded"), e.getKey() + " once ended");
+        }
+        // the annotations decide, whatever they say
+        PodTemplateSpec other = new PodTemplateSpec();
+        other.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+        other.getMetadata().setLabels(Map.of("app", "other"));
+        other.getMetadata().setAnnotations(Map.of(SCRAPE_ANNOTATION, "true", PORT_ANNOTATION, "1234",
+                PATH_ANNOTATION, "/other/metrics"));
+        other.setSpec(scraped.get("loadgen-agent").getSpec());
+        Map<String, String> t = only(new ArrayList<>(scrapeTargets(job, other, "Running")));
+        assertEquals(POD_IP + ":1234", t.get("__address__"));
+        assertEquals("/other/metrics", t.get("__metrics_path__"));
+        other.getMetadata().setAnnotations(Map.of());
+        assertEquals(Set.of(), scrapeTargets(job, other, "Running"), "a pod that does not ask is scraped");
+
+        // the coordinator's endpoint lingers at least a scrape interval after the run
+        String interval = job.has("scrape_interval") ? job.path("scrape_interval").asString()
+                : config.path("global").path("scrape_interval").asString("1m");
+        Duration linger = Loadgen.of(only(scraped.get("loadgen-coordinator").getSpec().getContainers()), secrets())
+                .settings().get(MetricsSettings.METRICS_LINGER);
+        assertTrue(linger.compareTo(io.loadgen.config.ChronoDurations.parse(interval, "s")) >= 0, "--metrics-linger "
+                + linger + " is shorter than the scrape interval " + interval + ": the final figures may be missed");
+
+        // the commented static example, uncommented
+        List<String> lines = yml.lines().toList();
+        int start = IntStream.range(0, lines.size()).filter(i -> lines.get(i).matches("\\s*#\\s*- job_name:.*"))
+                .findFirst().orElseThrow(() -> new AssertionError("no commented static example"));
+        StringBuilder example = new StringBuilder("scrape_configs:\n");
+        for (String l : lines.subList(start, lines.size())) {
+            assertTrue(l.matches("\\s*# .*"), "the static example ends the file: " + l);
+            example.append(l.replaceFirst("# ", "")).append('\n');
+        }
+        List<String> targets = new ArrayList<>();
+        for (JsonNode j : only(documents(example.toString(), "the static example")).path("scrape_configs")) {
+            assertFalse(j.path("job_name").asString("").isBlank());
+            for (JsonNode sc : j.path("static_configs")) {
+                sc.path("targets").forEach(x -> targets.add(x.asString("")));
+            }
+        }
+        assertEquals(Set.of("127.0.0.1:" + metricsPort, "127.0.0.1:" + ServerSettings.SERVER_PORT.defaultValue()),
+                Set.copyOf(targets), "the static example's targets");
+    }
+
+    /**
+     * @return what Prometheus scrapes of a pod of this template in the given phase: the targets its pod discovery
+     *     makes of it, relabelled by the job, as their URL's parts and their labels (duplicates merged, as
+     *     Prometheus merges targets with the same labels)
+     */
+    private static Set<Map<String, String>> scrapeTargets(JsonNode job, PodTemplateSpec t, String phase) {
+        Map<String, String> pod = new TreeMap<>();
+        pod.put("job", job.path("job_name").asString(""));
+        pod.put("__scheme__", job.path("scheme").asString("http"));
+        pod.put("__metrics_path__", job.path("metrics_path").asString("/metrics"));
+        pod.put("__meta_kubernetes_namespace", NAMESPACE);
+        pod.put("__meta_kubernetes_pod_name", "pod-0");
+        pod.put("__meta_kubernetes_pod_ip", POD_IP);
+        pod.put("__meta_kubernetes_pod_phase", phase);
+        pod.put("__meta_kubernetes_pod_ready", phase.equals("Running") ? "true" : "false");
+        Map<String, String> labels = t.getMetadata().getLabels() == null ? Map.of() : t.getMetadata().getLabels();
+        labels.forEach((k, v) -> {
+            pod.put("__meta_kubernetes_pod_label_" + sanitize(k), v);
+            pod.put("__meta_kubernetes_pod_labelpresent_" + sanitize(k), "true");
+        });
+        annotations(t).forEach((k, v) -> {
+            pod.put("__meta_kubernetes_pod_annotation_" + sanitize(k), v);
+            pod.put("__meta_kubernetes_pod_annotationpresent_" + sanitize(k), "true");
+        });
+        List<Map<String, String>> discovered = new ArrayList<>();
+        for (boolean init : List.of(false, true)) {
+            for (Container c : init ? t.getSpec().getInitContainers() : t.getSpec().getContainers()) {
+                Map<String, String> forC = new TreeMap<>(pod);
+                forC.put("__meta_kubernetes_pod_container_name", c.getName());
+                forC.put("__meta_kubernetes_pod_container_init", String.valueOf(init));
+                if (c.getPorts().isEmpty()) {
+                    forC.put("__address__", POD_IP);
+                    discovered.add(forC);
+                }
+                for (ContainerPort p : c.getPorts()) {
+                    Map<String, String> forP = new TreeMap<>(forC);
+                    forP.put("__address__", POD_IP + ":" + p.getContainerPort());
+                    forP.put("__meta_kubernetes_pod_container_port_name", Objects.requireNonNullElse(p.getName(), ""));
+                    forP.put("__meta_kubernetes_pod_container_port_number", String.valueOf(p.getContainerPort()));
+                    forP.put("__meta_kubernetes_pod_container_port_protocol",
+                            Objects.requireNonNullElse(p.getProtocol(), "TCP"));
+                    discovered.add(forP);
+                }
+            }
+        }
+        Set<Map<String, String>> scraped = new HashSet<>();
+        for (Map<String, String> d : discovered) {
+            Map<String, String> r = relabel(d, job.path("relabel_configs"));
+            if (r != null) {
+                r.keySet().removeIf(k -> k.startsWith("__meta_"));
+                scraped.add(r);
+            }
+        }
+        return scraped;
+    }
+
+    private static String sanitize(String name) {
+        return name.replaceAll("[^a-zA-Z0-9_]", "_");
+    }
+
+    /** @return the labels as Prometheus' relabelling leaves them, or null for a target it drops */
+    private static Map<String, String> relabel(Map<String, String> in, JsonNode configs) {
+        Map<String, String> l = new TreeMap<>(in);
+        for (JsonNode c : configs) {
+            c.propertyNames().forEach(f -> assertTrue(Set.of("source_labels", "separator", "regex", "target_label",
+                    "replacement", "action").contains(f), "a relabel field not simulated here: " + f));
+            String action = c.path("action").asString("replace");
+            Pattern re = Pattern.compile("^(?:" + c.path("regex").asString("(.*)") + ")$");
+            List<String> sources = new ArrayList<>();
+            c.path("source_labels").forEach(s -> sources.add(l.getOrDefault(s.asString(""), "")));
+            String value = String.join(c.path("separator").asString(";"), sources);
+            String replacement = c.path("replacement").asString("$1");
+            switch (action) {
+                case "keep" -> {
+                    if (!re.matcher(value).matches()) {
+                        return null;
+                    }
+                }
+                case "drop" -> {
+                    if (re.matcher(value).matches()) {
+                        return null;
+                    }
+                }
+                case "replace" -> {
+                    Matcher m = re.matcher(value);
+                    if (m.matches()) {
+                        String target = expand(m, c.path("target_label").asString(""));
+                        String result = expand(m, replacement);
+                        if (result.isEmpty()) {
+                            l.remove(target);
+                        } else {
+                            l.put(target, result);
+                        }
+                    }
+                }
+                case "labelmap" -> {
+                    for (Map.Entry<String, String> e : new ArrayList<>(l.entrySet())) {
+                        Matcher m = re.matcher(e.getKey());
+                        if (m.matches()) {
+                            l.put(expand(m, replacement), e.getValue());
+                        }
+                    }
+                }
+                case "labeldrop" -> l.keySet().removeIf(k -> re.matcher(k).matches());
+                case "labelkeep" -> l.keySet().removeIf(k -> !re.matcher(k).matches());
+                default -> fail("relabel action " + action + " is not simulated here");
+            }
+        }
+        return l;
+    }
+
+    /** Go's Regexp.Expand, as Prometheus expands a replacement: $1, ${1}, $name, ${name}, $$. */
+    private static String expand(Matcher m, String template) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < template.length(); i++) {
+            char ch = template.charAt(i);
+            if (ch != '$' || i + 1 == template.length()) {
+                b.append(ch);
+                continue;
+            }
+            if (template.charAt(i + 1) == '$') {
+                b.append('$');
+                i++;
+                continue;
+            }
+            String name;
+            int last;
+            if (template.charAt(i + 1) == '{') {
+                last = template.indexOf('}', i + 2);
+                if (last < 0) {
+                    b.append(ch);
+                    continue;
+                }
+                name = template.substring(i + 2, last);
+            } else {
+                last = i + 1;
+                while (last < template.length() && (Character.isLetterOrDigit(template.charAt(last))
+                        || template.charAt(last) == '_')) {
+                    last++;
+                }
+                name = template.substring(i + 1, last);
+                last--;
+                if (name.isEmpty()) {
+                    b.append(ch);
+                    continue;
+                }
+            }
+            String group;
+            if (name.chars().allMatch(Character::isDigit)) {
+                int n = Integer.parseInt(name);
+                group = n <= m.groupCount() ? m.group(n) : null;
+            } else {
+                try {
+                    group = m.group(name);
+                } catch (IllegalArgumentException e) {
+                    group = null;
+                }
+            }
+            b.append(Objects.requireNonNullElse(group, ""));
+            i = last;
+        }
+        return b.toString();
+    }
+
+    @Test
+    void theMetricsChecksOfTheManifestsAndOfPrometheusYmlFailOnAMistake() throws IOException {
+        // the manifests: each mistake in a copy of base, bound as the real ones are
+        List<String[]> manifestTypos = List.of(
+                new String[] {"agents.yaml", "containerPort: 9464", "containerPort: 9465"},
+                new String[] {"agents.yaml", "prometheus.io/port: \"9464\"", "prometheus.io/port: \"9465\""},
+                new String[] {"agents.yaml", "prometheus.io/path: /metrics", "prometheus.io/path: /metric"},
+                new String[] {"coordinator.yaml", "\"--metrics-port\", \"9464\"", "\"--metrics-port\", \"9465\""},
+                new String[] {"coordinator.yaml", "\"--metrics-bind\", \"0.0.0.0\"", "\"--metrics-bind\", \"127.0.0.1\""},
+                new String[] {"coordinator.yaml", "prometheus.io/scrape: \"true\"", "prometheus.io/scrape: \"false\""},
+                new String[] {"coordinator.yaml", "- name: metrics", "- name: prometheus"},
+                new String[] {"server.yaml", "prometheus.io/port: \"8091\"", "prometheus.io/port: \"9464\""});
+        for (String[] t : manifestTypos) {
+            List<HasMetadata> bad = baseWith(t[0], t[1], t[2]);
+            assertThrows(AssertionError.class, () -> {
+                checkLoadgenMetricsPorts(bad);
+                checkServerMetricsPort(bad);
+            }, t[0] + ": accepted " + t[2]);
+        }
+        String split = "        - namespaceSelector: {}\n          podSelector:";
+        List<String[]> policyTypos = List.of(
+                new String[] {split, "        - namespaceSelector: {}\n        - podSelector:"}, // either: anyone
+                new String[] {split, "        - podSelector:"}, // Prometheus' namespace only
+                new String[] {"app.kubernetes.io/name: prometheus", "app: prometheus"},
+                new String[] {"port: 9464", "port: 9465"},
+                new String[] {"app: loadgen-coordinator", "app: loadgen-agent"});
+        for (String[] t : policyTypos) {
+            List<HasMetadata> bad = baseWith("network-policy.yaml", t[0], t[1]);
+            assertThrows(AssertionError.class, () -> checkNetworkPolicies(bad), "accepted: " + t[1]);
+        }
+        // prometheus.yml
+        String yml = Files.readString(PROMETHEUS_YML);
+        List<String[]> configTypos = List.of(
+                new String[] {"job_name: kubernetes-pods", "job_name: pods"},
+                new String[] {"- role: pod", "- role: endpoints"},
+                new String[] {"action: keep", "action: drop"},
+                new String[] {"regex: \"true\"", "regex: \"yes\""},
+                new String[] {"prometheus_io_port]", "prometheus_io_prt]"},
+                new String[] {"replacement: $1:$2", "replacement: $2:$1"},
+                new String[] {"replacement: $1:$2", "replacement: $1_$2"},
+                new String[] {"target_label: __metrics_path__", "target_label: __metric_path__"},
+                new String[] {"regex: Pending|Succeeded|Failed", "regex: Pending|Failed"},
+                new String[] {"scrape_interval: 15s", "scrape_interval: 1m"},
+                new String[] {"127.0.0.1:8091", "127.0.0.1:8090"},
+                new String[] {"  #     - targets: [\"127.0.0.1:9464\"]", "  #     - targets: [\"127.0.0.1:9464\"]]"});
+        checkPrometheusConfig(yml, manifests.get(BASE));
+        for (String[] t : configTypos) {
+            assertTrue(yml.contains(t[0]), t[0]);
+            String bad = yml.replace(t[0], t[1]);
+            assertThrows(AssertionError.class, () -> checkPrometheusConfig(bad, manifests.get(BASE)), "accepted: "
+                    + t[1]);
+        }
+    }
+
+    /** @return the manifests of base, with one file's text changed */
+    private static List<HasMetadata> baseWith(String file, String from, String to) throws IOException {
+        Path f = BASE.resolve(file);
+        String text = Files.readString(f);
+        assertTrue(text.contains(from), file + ": " + from);
+        List<HasMetadata> objects = new ArrayList<>(manifests.get(BASE).stream().filter(o -> !SOURCE.get(o).equals(f))
+                .toList());
+        for (JsonNode doc : documents(text.replace(from, to), file)) {
+            objects.add(bind(doc, file));
+        }
+        return objects;
+    }
+
+    // ---- promtool, where it is installed
+
+    @Test
+    void promtoolAcceptsThePrometheusConfigurationAndTheDashboardsQueries() throws Exception {
+        Optional<Path> promtool = onPath("promtool");
+        Assumptions.assumeTrue(promtool.isPresent(), "promtool is not on the PATH: PromQL and the configuration"
+                + " are not checked by Prometheus' own parser");
+        Path dir = Files.createTempDirectory("promtool");
+        try {
+            // the configuration, with the static example uncommented
+            String yml = Files.readString(PROMETHEUS_YML).replaceAll("(?m)^([ \\t]*)# ([ \\t]*(- job_name|static_configs"
+                    + "|- targets))", "$1$2");
+            Path config = dir.resolve("prometheus.yml");
+            Files.writeString(config, yml);
+            String[] out = run(promtool.get().toString(), "check", "config", config.toString());
+            if (!out[0].equals("0") && out[1].contains("field kubernetes_sd_configs not found")) {
+                // a promtool built without Kubernetes discovery (Debian's): the rest of the job, with static targets
+                Files.writeString(config, yml.replace("kubernetes_sd_configs:\n      - role: pod",
+                        "static_configs:\n      - targets: [\"" + POD_IP + ":2222\"]"));
+                out = run(promtool.get().toString(), "check", "config", config.toString());
+            }
+            assertEquals("0", out[0], "promtool check config: " + out[1]);
+
+            // every query, with the variables as Grafana would fill them in, as a recording rule
+            JsonNode d = JSON.readTree(Files.readString(DASHBOARD));
+            StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+            int n = 0;
+            for (JsonNode p : d.path("panels")) {
+                for (JsonNode t : p.path("targets")) {
+                    String expr = t.path("expr").asString("").replace("$__rate_interval", "1m")
+                            .replace("$run", "run-1").replace("$agent", "(local|all)");
+                    rules.append("      - record: dashboard:query").append(n++).append("\n        expr: ")
+                            .append(JSON.writeValueAsString(expr)).append('\n');
+                }
+            }
+            Path rulesFile = dir.resolve("rules.yml");
+            Files.writeString(rulesFile, rules);
+            out = run(promtool.get().toString(), "check", "rules", rulesFile.toString());
+            assertEquals("0", out[0], "promtool check rules (the dashboard's queries): " + out[1]);
+            assertTrue(out[1].contains(n + " rules found"), out[1]);
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** @return the exit code and the output (stdout and stderr) */
+    private static String[] run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = read(p.getInputStream());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " hangs");
+        return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
     // ---------------------------------------------------------------------------------------------- kustomize
 
     @Test
@@ -709,6 +1515,14 @@ class DeployManifestsTest {
         assertTrue(secret.getData().containsKey("token"));
         assertEquals(7, base.size(), base.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList()
                 .toString());
+        // the pods keep the annotations Prometheus finds them by
+        for (String job : List.of("loadgen-agent", "loadgen-coordinator")) {
+            assertEquals(annotations(one(BASE, Job.class, job).getSpec().getTemplate()), annotations(find(base,
+                    Job.class, job).getSpec().getTemplate()), job + ", rendered");
+        }
+        assertEquals(annotations(one(BASE, Deployment.class, "loadgen-server").getSpec().getTemplate()),
+                annotations(find(base, Deployment.class, "loadgen-server").getSpec().getTemplate()));
+        assertFalse(annotations(find(base, Deployment.class, "loadgen-server").getSpec().getTemplate()).isEmpty());
         // gpu: the server has a GPU and keeps its cpu and memory limits and probes; the agents keep the CPU image
         List<HasMetadata> gpu = rendered.get(GPU);
         Container server = only(podSpec(find(gpu, Deployment.class, "loadgen-server")).getContainers());
@@ -732,6 +1546,112 @@ class DeployManifestsTest {
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * A pod that connects, as a NetworkPolicy sees it: its namespace (labelled with its name, as Kubernetes labels
+     * every namespace) and its labels.
+     */
+    record Peer(String namespace, Map<String, String> labels) {
+        Map<String, String> namespaceLabels() {
+            return Map.of("kubernetes.io/metadata.name", namespace);
+        }
+    }
+
+    /**
+     * @return whether the policies (all in {@link #NAMESPACE}) let {@code from} connect to TCP {@code port} of a pod
+     *     of {@code to}, as a network plugin that enforces them decides: a pod no Ingress policy selects admits all;
+     *     one that some select admits what one of their rules admits
+     */
+    private static boolean admits(List<NetworkPolicy> policies, PodTemplateSpec to, int port, Peer from) {
+        Map<String, String> labels = Objects.requireNonNullElse(to.getMetadata().getLabels(), Map.of());
+        List<NetworkPolicy> selecting = policies.stream().filter(p -> (p.getSpec().getPolicyTypes().isEmpty()
+                || p.getSpec().getPolicyTypes().contains("Ingress")) && selects(p.getSpec().getPodSelector(), labels))
+                .toList();
+        if (selecting.isEmpty()) {
+            return true;
+        }
+        for (NetworkPolicy p : selecting) {
+            for (NetworkPolicyIngressRule r : p.getSpec().getIngress()) {
+                boolean peer = r.getFrom().isEmpty() || r.getFrom().stream().anyMatch(f -> admits(f, from));
+                boolean ports = r.getPorts().isEmpty() || r.getPorts().stream().anyMatch(pp -> admits(pp, port, to));
+                if (peer && ports) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean admits(NetworkPolicyPeer f, Peer from) {
+        assertNull(f.getIpBlock(), "ipBlock is not evaluated here");
+        if (f.getNamespaceSelector() == null) { // a podSelector alone: the policy's own namespace
+            assertNotNull(f.getPodSelector(), "a peer without selectors");
+            return NAMESPACE.equals(from.namespace()) && selects(f.getPodSelector(), from.labels());
+        }
+        return selects(f.getNamespaceSelector(), from.namespaceLabels())
+                && (f.getPodSelector() == null || selects(f.getPodSelector(), from.labels()));
+    }
+
+    private static boolean admits(NetworkPolicyPort pp, int port, PodTemplateSpec to) {
+        if (!"TCP".equals(Objects.requireNonNullElse(pp.getProtocol(), "TCP"))) {
+            return false;
+        }
+        if (pp.getPort() == null) {
+            return true;
+        }
+        if (pp.getPort().getIntVal() == null) { // a named port: of the pod's containers
+            return to.getSpec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+                    .anyMatch(cp -> pp.getPort().getStrVal().equals(cp.getName()) && cp.getContainerPort() == port);
+        }
+        int first = pp.getPort().getIntVal();
+        return port >= first && port <= Objects.requireNonNullElse(pp.getEndPort(), first);
+    }
+
+    private static boolean selects(LabelSelector s, Map<String, String> labels) {
+        if (!labels.entrySet().containsAll(Objects.requireNonNullElse(s.getMatchLabels(), Map.<String, String>of())
+                .entrySet())) {
+            return false;
+        }
+        for (LabelSelectorRequirement r : s.getMatchExpressions()) {
+            boolean ok = switch (r.getOperator()) {
+                case "In" -> r.getValues().contains(labels.get(r.getKey()));
+                case "NotIn" -> !r.getValues().contains(labels.get(r.getKey()));
+                case "Exists" -> labels.containsKey(r.getKey());
+                case "DoesNotExist" -> !labels.containsKey(r.getKey());
+                default -> throw new AssertionError("selector operator " + r.getOperator());
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ContainerPort port(Container c, String name) {
+        return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError(c.getName() + ": no containerPort named " + name));
+    }
+
+    /** @return the body of a GET that must answer 200 */
+    private static String get(URI uri) throws IOException {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "GET " + uri);
+            return r.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return one of the JPEGs the coordinator sends */
+    private static Path sampleJpeg() throws IOException {
+        Path sample = imagePathToRepo(coordinator().settings().get(CoreSettings.PAYLOAD).orElseThrow());
+        try (Stream<Path> s = Files.list(sample)) {
+            return s.filter(p -> p.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
+        }
+    }
 
     /** A container's arguments as loadgen parses them, and its settings as it loads them in the container. */
     record Loadgen(CommandLine.ParseResult sub, Settings settings) {

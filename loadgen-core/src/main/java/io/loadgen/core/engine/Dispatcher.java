@@ -44,6 +44,8 @@ final class Dispatcher {
      * @param rate the lane's share of the rate asked for now, for the auto limit
      */
     private final ResponseChecks checks;
+    /** Hears a failure that ends the run, not just the request: the JVM out of memory. */
+    private volatile java.util.function.Consumer<Throwable> fatal = t -> { };
 
     Dispatcher(Transport transport, Workload.RequestSource requests, Recorder recorder, EngineConfig config,
             InFlightLimit limit, Runnable wakeLane, java.util.function.DoubleSupplier rate) {
@@ -56,6 +58,11 @@ final class Dispatcher {
         this.maxQueued = config.maxQueued();
         this.limit = limit;
         this.wakeLane = wakeLane;
+    }
+
+    /** @param listener hears a request's failure that ends the run: {@link Failures#isFatal} */
+    void onFatal(java.util.function.Consumer<Throwable> listener) {
+        this.fatal = listener;
     }
 
     /** @param listener hears the end time of every request that ended (closed-loop sessions) */
@@ -292,6 +299,9 @@ final class Dispatcher {
         @Override
         public void failed(Throwable cause, long nanos) {
             ended(this, Failures.classify(cause), nanos);
+            if (Failures.isFatal(cause)) {
+                fatal.accept(cause);
+            }
         }
     }
 }

@@ -155,7 +155,7 @@ public final class HttpClientTransport implements Transport {
     @Override
     public void send(Request request, Exchange exchange) {
         AsyncEntityProducer entity = request.body() == null ? null
-                : AsyncEntityProducers.create(request.body(),
+                : AsyncEntityProducers.create(request.body().toArray(),
                         request.contentType() == null ? ContentType.APPLICATION_OCTET_STREAM
                                 : ContentType.parse(request.contentType()));
         BasicRequestProducer basic = new BasicRequestProducer(request.method(), request.uri(), entity);

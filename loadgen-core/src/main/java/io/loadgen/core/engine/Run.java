@@ -135,7 +135,7 @@ final class Run {
             for (Lane l : lanes) {
                 end = Math.max(end, l.recorder.scheduleEnd());
                 if (l.failure() != null && endReason == null) {
-                    endReason = "failed: " + l.failure();
+                    endReason = Failures.describe(l.failure());
                 }
             }
             runEnd = end;
@@ -148,7 +148,7 @@ final class Run {
         } catch (Throwable t) {
             LOG.error("run failed", t);
             if (endReason == null) {
-                endReason = "failed: " + t;
+                endReason = Failures.describe(t);
             }
         } finally {
             finish();
@@ -215,6 +215,7 @@ final class Run {
             int lanes = n;
             Dispatcher dispatcher = new Dispatcher(transport, workload.newSource(i, sequence), recorder,
                     engineConfig, limit, driver::wake, () -> currentRate() / lanes);
+            dispatcher.onFatal(t -> requestStop(Failures.describe(t)));
             limit.onResize(c -> {
                 if (transportConfig.connections() == 0) {
                     transport.resize(lean ? Math.max(1, (c + transportConfig.pipelining() - 1)
@@ -350,7 +351,9 @@ final class Run {
     }
 
     private void drain() throws InterruptedException {
-        long deadline = System.nanoTime() + engineConfig.drainTimeout().toNanos();
+        // a run that failed (out of memory) ends at once: what is in flight is recorded as unfinished
+        long deadline = endReason != null && endReason.startsWith("failed") ? System.nanoTime()
+                : System.nanoTime() + engineConfig.drainTimeout().toNanos();
         while (System.nanoTime() < deadline && outstanding() > 0) {
             for (Lane l : lanes) {
                 l.driver.runOnLane(l.dispatcher::drainQueue);
@@ -601,6 +604,13 @@ final class Run {
         Counts c = totals.counts();
         Verdict verdict = VerdictJudge.judge(c, totals.latency(), totals.sendLag(), load, win, limits(),
                 poolChecks == 0 ? 0 : (double) poolWaits / poolChecks);
+        if (reason != null && reason.startsWith("failed")) {
+            // the generator itself failed: whatever its figures say, they are not a whole run's
+            List<String> reasons = new ArrayList<>();
+            reasons.add("the run " + reason);
+            reasons.addAll(verdict.reasons());
+            verdict = Verdict.of(reasons);
+        }
         return new RunSummary(workload.target().toString(), plan.isClosedLoop() ? "closed:" + concurrency
                 + (plan.thinkTime().isZero() ? "" : ",think=" + io.loadgen.config.ChronoDurations.formatExact(
                         plan.thinkTime())) : profile.spec(),

@@ -20,7 +20,7 @@ final class Template {
     private final String source;
     private final List<Object> parts;
     private final boolean constant;
-    /** The literal parts as UTF-8, made on the first {@link #renderBytes} (a benign race: any copy is the same). */
+    /** The literal parts as UTF-8, made on the first {@link #renderBody} (a benign race: any copy is the same). */
     private volatile byte[][] encoded;
 
     private Template(String source, List<Object> parts) {
@@ -129,12 +129,17 @@ final class Template {
     }
 
     /**
-     * @return the text for request {@code seq} as UTF-8, built from the literal runs encoded once (only the
-     *     per-request variables are formatted): a large payload-bound body costs one copy per request
+     * @return the text for request {@code seq} as UTF-8: the literal runs encoded once and shared, with only the
+     *     per-request variables formatted between them, so that a large payload-bound body costs no copy a request
      */
-    byte[] renderBytes(long seq) {
+    Body renderBody(long seq) {
         if (constant) {
-            return source.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[][] literal = encoded;
+            if (literal == null) {
+                literal = new byte[][] {source.getBytes(java.nio.charset.StandardCharsets.UTF_8)};
+                encoded = literal;
+            }
+            return Body.of(literal[0]);
         }
         byte[][] literal = encoded;
         if (literal == null) {
@@ -147,7 +152,6 @@ final class Template {
             encoded = literal;
         }
         byte[][] pieces = new byte[parts.size()][];
-        int size = 0;
         for (int i = 0; i < pieces.length; i++) {
             Object p = parts.get(i);
             pieces[i] = literal[i] != null ? literal[i] : switch ((Var) p) {
@@ -157,15 +161,8 @@ final class Template {
                         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 default -> throw new IllegalStateException(p + " is filled per payload: bind the template first");
             };
-            size += pieces[i].length;
         }
-        byte[] out = new byte[size];
-        int at = 0;
-        for (byte[] piece : pieces) {
-            System.arraycopy(piece, 0, out, at, piece.length);
-            at += piece.length;
-        }
-        return out;
+        return Body.ofParts(pieces);
     }
 
     String render(long seq) {

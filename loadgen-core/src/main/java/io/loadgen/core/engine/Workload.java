@@ -41,6 +41,8 @@ public final class Workload {
     private final Template[][] boundHeaders;
     /** Whether no header or body holds a per-request variable. */
     private final boolean constant;
+    /** The mean length of a request's body, in bytes, over the payloads. */
+    private final long meanBodyBytes;
     private final ResponseChecks checks;
 
     private Workload(Builder b) {
@@ -68,7 +70,18 @@ public final class Workload {
             allConstant &= boundBodies[i] == null || boundBodies[i].isConstant();
         }
         this.constant = allConstant;
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            bytes += boundBodies[i] != null ? boundBodies[i].renderBody(0).length()
+                    : payloads.isEmpty() ? 0 : payloads.get(i).bytes().length;
+        }
+        this.meanBodyBytes = bytes / n;
         this.checks = ResponseChecks.parse(b.checks, payloads);
+    }
+
+    /** @return the mean length of a request's body over the payloads, in bytes (0 without bodies) */
+    public long meanBodyBytes() {
+        return meanBodyBytes;
     }
 
     /** @return the checks every answer must pass, shared by the run's lanes (their counters too) */
@@ -98,6 +111,7 @@ public final class Workload {
         this.boundBodies = w.boundBodies;
         this.boundHeaders = w.boundHeaders;
         this.constant = w.constant;
+        this.meanBodyBytes = w.meanBodyBytes;
         this.checks = ResponseChecks.none();
     }
 
@@ -185,17 +199,18 @@ public final class Workload {
                 headers.add(new Request.Header(headerNames.get(i), boundHeaders[payloadIndex][i].render(n)));
             }
             headers.addAll(own);
-            byte[] body = null;
+            Body body = null;
             String contentType = null;
             if (bodyTemplate != null) {
-                body = boundBodies[payloadIndex].renderBytes(n);
+                body = boundBodies[payloadIndex].renderBody(n);
                 contentType = bodyContentType;
             } else if (!payloads.isEmpty()) {
                 Payload p = payloads.get(payloadIndex);
-                body = p.bytes();
+                body = Body.of(p.bytes());
                 contentType = p.contentType();
             }
-            return new Request(method, target, headers, body, contentType, payloads.isEmpty() ? -1 : payloadIndex);
+            return new Request(method, target, headers, body, contentType, payloads.isEmpty() ? -1 : payloadIndex,
+                    constant);
         }
     }
 

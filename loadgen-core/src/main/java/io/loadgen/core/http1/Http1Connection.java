@@ -17,11 +17,11 @@ import java.util.concurrent.TimeoutException;
 final class Http1Connection extends ChannelInboundHandlerAdapter implements ResponseParser.Listener {
     /** A request on its way: its bytes, its exchange, and when it was written. */
     static final class Pending {
-        final byte[] bytes;
+        final RequestEncoder.Encoded bytes;
         final Transport.Exchange exchange;
         long writtenNanos;
 
-        Pending(byte[] bytes, Transport.Exchange exchange) {
+        Pending(RequestEncoder.Encoded bytes, Transport.Exchange exchange) {
             this.bytes = bytes;
             this.exchange = exchange;
         }
@@ -66,7 +66,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         p.exchange.written(now);
         // Into a pooled direct buffer: a heap buffer would be copied into a direct one by the transport anyway, with
         // a few wrappers allocated on the way.
-        ByteBuf out = channel.alloc().directBuffer(p.bytes.length).writeBytes(p.bytes);
+        ByteBuf out = channel.alloc().directBuffer(p.bytes.length());
+        p.bytes.writeTo(out);
         channel.writeAndFlush(out, channel.voidPromise());
     }
 

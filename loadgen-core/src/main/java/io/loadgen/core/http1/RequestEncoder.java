@@ -10,15 +10,39 @@ import java.util.Map;
 /**
  * Writes a {@link Request} as the bytes of an HTTP/1.1 request: the request line, {@code Host}, {@code User-Agent},
  * the workload's headers, and {@code Content-Type}/{@code Content-Length} with the body. A request the workload
- * hands out again and again (no variables: the same instance per payload) is encoded once and its bytes reused. Not
- * thread-safe: one event loop owns an encoder.
+ * hands out again and again ({@link Request#reused()}: no variables, the same instance per payload) is encoded once
+ * and its bytes reused; any other is encoded to its head alone, its body's runs written after it as they are, so that
+ * a large body is never copied on the heap. Not thread-safe: one event loop owns an encoder.
  */
 final class RequestEncoder {
     /** Most distinct requests whose bytes are kept. */
     static final int CACHE_MAX = 4096;
 
     private final String host;
-    private final Map<Request, byte[]> cache = new IdentityHashMap<>();
+    private final Map<Request, Encoded> cache = new IdentityHashMap<>();
+
+    /**
+     * A request's bytes: its head and, when it is not in the head already, its body's runs.
+     *
+     * @param head the request line and headers, and the body too when {@code body} is null
+     * @param body the body to write after the head, or null
+     */
+    record Encoded(byte[] head, io.loadgen.core.engine.Body body) {
+        /** @return the bytes in all */
+        int length() {
+            return head.length + (body == null ? 0 : body.length());
+        }
+
+        /** Writes the bytes into {@code out}. */
+        void writeTo(io.netty.buffer.ByteBuf out) {
+            out.writeBytes(head);
+            if (body != null) {
+                for (int i = 0; i < body.parts(); i++) {
+                    out.writeBytes(body.part(i));
+                }
+            }
+        }
+    }
 
     /** @param target the target, for the {@code Host} header */
     RequestEncoder(URI target) {
@@ -28,19 +52,35 @@ final class RequestEncoder {
     }
 
     /** @return the request's bytes (shared: do not modify) */
-    byte[] encode(Request r) {
-        byte[] b = cache.get(r);
-        if (b != null) {
-            return b;
+    Encoded encode(Request r) {
+        if (!r.reused()) {
+            return new Encoded(head(r), r.body());
         }
-        b = write(r);
+        Encoded e = cache.get(r);
+        if (e != null) {
+            return e;
+        }
+        byte[] h = head(r);
+        if (r.body() != null && r.body().length() > 0) {
+            byte[] all = new byte[h.length + r.body().length()];
+            System.arraycopy(h, 0, all, 0, h.length);
+            int at = h.length;
+            for (int i = 0; i < r.body().parts(); i++) {
+                byte[] p = r.body().part(i);
+                System.arraycopy(p, 0, all, at, p.length);
+                at += p.length;
+            }
+            h = all;
+        }
+        e = new Encoded(h, null);
         if (cache.size() < CACHE_MAX) {
-            cache.put(r, b);
+            cache.put(r, e);
         }
-        return b;
+        return e;
     }
 
-    private byte[] write(Request r) {
+    /** @return the request line and the headers, with the blank line that ends them */
+    private byte[] head(Request r) {
         URI u = r.uri();
         String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
         StringBuilder head = new StringBuilder(128);
@@ -70,23 +110,16 @@ final class RequestEncoder {
             }
             head.append(h.name()).append(": ").append(h.value()).append("\r\n");
         }
-        byte[] body = r.body();
+        io.loadgen.core.engine.Body body = r.body();
         if (body != null) {
             if (!typeGiven && r.contentType() != null) {
                 head.append("Content-Type: ").append(r.contentType()).append("\r\n");
             }
-            head.append("Content-Length: ").append(body.length).append("\r\n");
+            head.append("Content-Length: ").append(body.length()).append("\r\n");
         } else if (!r.method().equals("GET") && !r.method().equals("HEAD")) {
             head.append("Content-Length: 0\r\n");
         }
         head.append("\r\n");
-        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        if (body == null || body.length == 0) {
-            return h;
-        }
-        byte[] out = new byte[h.length + body.length];
-        System.arraycopy(h, 0, out, 0, h.length);
-        System.arraycopy(body, 0, out, h.length, body.length);
-        return out;
+        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 }

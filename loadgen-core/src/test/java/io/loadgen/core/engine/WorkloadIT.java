@@ -106,7 +106,7 @@ class WorkloadIT {
         Workload.RequestSource src = w.newSource();
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            b.append(new String(src.next().body(), StandardCharsets.UTF_8));
+            b.append(new String(src.next().body().toArray(), StandardCharsets.UTF_8));
         }
         return b.toString();
     }
@@ -180,7 +180,7 @@ class WorkloadIT {
         src.next();
         assertSame(first, src.next(), "no per-request variable: the same Request for a payload every time, so"
                 + " that a transport encodes it once");
-        assertEquals("{\"img_data\": \"QQ==\", \"label\": \"7\"}", new String(first.body(),
+        assertEquals("{\"img_data\": \"QQ==\", \"label\": \"7\"}", new String(first.body().toArray(),
                 StandardCharsets.UTF_8));
     }
 
