@@ -751,6 +751,11 @@ final class Run {
      *
      * @return whether it ended within the timeout
      */
+    /** @return the run's lanes (empty until they are made), for tests that act on a lane's thread */
+    List<Lane> lanesForTest() {
+        return lanes;
+    }
+
     boolean await(Duration timeout) throws InterruptedException {
         return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }

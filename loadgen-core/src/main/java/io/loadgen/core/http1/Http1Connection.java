@@ -45,6 +45,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         return outstanding.size() + beforeConnect.size();
     }
 
+    /** When it last became idle, {@link System#nanoTime()} (the pool's loop only). */
+    long idleSince;
+
     boolean isActive() {
         return active && !closed;
     }
@@ -66,9 +69,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
         p.exchange.written(now);
         // Into a pooled direct buffer: a heap buffer would be copied into a direct one by the transport anyway, with
         // a few wrappers allocated on the way.
-        ByteBuf out = channel.alloc().directBuffer(p.bytes.length());
-        p.bytes.writeTo(out);
-        channel.writeAndFlush(out, channel.voidPromise());
+        channel.writeAndFlush(p.bytes.buffer(channel.alloc()), channel.voidPromise());
     }
 
     @Override

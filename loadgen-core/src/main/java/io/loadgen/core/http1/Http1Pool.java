@@ -39,6 +39,8 @@ public final class Http1Pool implements Transport {
     private final boolean head;
     private final int keepBodyBytes;
     private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
+    /** How long a connection above the pool's size stays idle before it is closed. */
+    static final long IDLE_TRIM_NANOS = 30_000_000_000L;
     private final List<Http1Connection> all = new ArrayList<>();
     private final ArrayDeque<Http1Connection.Pending> waiting = new ArrayDeque<>();
     private final ScheduledFuture<?> sweep;
@@ -212,6 +214,7 @@ public final class Http1Pool implements Transport {
             c.send(p);
             return;
         }
+        c.idleSince = System.nanoTime();
         idle.addLast(c);
     }
 
@@ -235,6 +238,7 @@ public final class Http1Pool implements Transport {
 
     private void checkDeadlines() {
         long now = System.nanoTime();
+        trimIdle(now);
         // Backwards by index, without a copy: a connection that times out may leave the list meanwhile.
         for (int i = all.size() - 1; i >= 0; i--) {
             if (i < all.size()) {
@@ -250,12 +254,22 @@ public final class Http1Pool implements Transport {
             return;
         }
         max = Math.max(1, connections);
-        while (all.size() > max && !idle.isEmpty()) {
-            Http1Connection c = idle.pollFirst();
+        // connections above the new size are closed once they have been idle a while (trimIdle), not now: the load
+        // that grew them comes back in bursts (a stall, a step), and reopening them is a connect storm
+        serveWaiting();
+    }
+
+    /**
+     * Closes, oldest idle first, the connections above the pool's size that have been idle for
+     * {@link #IDLE_TRIM_NANOS}: a smaller load gives its connections back without churning them.
+     */
+    private void trimIdle(long now) {
+        Http1Connection c;
+        while (all.size() > max && (c = idle.peekFirst()) != null && now - c.idleSince > IDLE_TRIM_NANOS) {
+            idle.pollFirst();
             all.remove(c);
             c.close();
         }
-        serveWaiting();
     }
 
     @Override
@@ -289,5 +303,6 @@ public final class Http1Pool implements Transport {
             c.close();
         }
         idle.clear();
+        encoder.close();
     }
 }

@@ -27,22 +27,36 @@ final class RequestEncoder {
      * @param head the request line and headers, and the body too when {@code body} is null
      * @param body the body to write after the head, or null
      */
-    record Encoded(byte[] head, io.loadgen.core.engine.Body body) {
+    record Encoded(byte[] head, io.loadgen.core.engine.Body body, io.netty.buffer.ByteBuf shared) {
         /** @return the bytes in all */
         int length() {
             return head.length + (body == null ? 0 : body.length());
         }
 
-        /** Writes the bytes into {@code out}. */
-        void writeTo(io.netty.buffer.ByteBuf out) {
+        /**
+         * @return the bytes in a direct buffer for one write (the caller writes and so releases it): a view of the
+         *     request's own direct buffer when it is encoded once (no copy), else a pooled buffer filled now
+         */
+        io.netty.buffer.ByteBuf buffer(io.netty.buffer.ByteBufAllocator alloc) {
+            if (shared != null) {
+                return shared.retainedDuplicate();
+            }
+            io.netty.buffer.ByteBuf out = alloc.directBuffer(length());
             out.writeBytes(head);
             if (body != null) {
                 for (int i = 0; i < body.parts(); i++) {
                     out.writeBytes(body.part(i));
                 }
             }
+            return out;
         }
     }
+
+    /** Requests encoded once of at most this many bytes keep a direct buffer of their own, written without a copy. */
+    static final int SHARED_MAX_BYTES = 64 * 1024;
+    /** The most bytes of such buffers one encoder keeps. */
+    static final long SHARED_BUDGET_BYTES = 32L << 20;
+    private long sharedBytes;
 
     /** @param target the target, for the {@code Host} header */
     RequestEncoder(URI target) {
@@ -54,7 +68,7 @@ final class RequestEncoder {
     /** @return the request's bytes (shared: do not modify) */
     Encoded encode(Request r) {
         if (!r.reused()) {
-            return new Encoded(head(r), r.body());
+            return new Encoded(head(r), r.body(), null);
         }
         Encoded e = cache.get(r);
         if (e != null) {
@@ -72,11 +86,28 @@ final class RequestEncoder {
             }
             h = all;
         }
-        e = new Encoded(h, null);
+        io.netty.buffer.ByteBuf shared = null;
+        if (h.length <= SHARED_MAX_BYTES && sharedBytes + h.length <= SHARED_BUDGET_BYTES
+                && cache.size() < CACHE_MAX) {
+            shared = io.netty.buffer.Unpooled.directBuffer(h.length).writeBytes(h).asReadOnly();
+            sharedBytes += h.length;
+        }
+        e = new Encoded(h, null, shared);
         if (cache.size() < CACHE_MAX) {
             cache.put(r, e);
         }
         return e;
+    }
+
+    /** Releases the direct buffers of the requests encoded once (the pool is closed: nothing writes them now). */
+    void close() {
+        for (Encoded e : cache.values()) {
+            if (e.shared() != null) {
+                e.shared().release();
+            }
+        }
+        cache.clear();
+        sharedBytes = 0;
     }
 
     /** @return the request line and the headers, with the blank line that ends them */
