@@ -239,7 +239,7 @@ public final class EngineBench implements Callable<Integer> {
         header.add(Fmt.of("Trials of %s measured; ladder %s req/s%s; every tool also at %s/s. loadgen: %s (%s). wrk2:"
                 + " %s.", Fmt.duration(trialLength), ladder.stream().map(Fmt::rate).toList(),
                 quick ? ", no bisection (quick)" : ", then bisection to 10%", Fmt.rate(compareRate), outputs.rel(jar),
-                "-Xmx512m, --arrival constant" + (loadgenArgs.isEmpty() ? "" : " " + String.join(" ", loadgenArgs)),
+                String.join(" ", LoadgenRunner.JVM_OPTIONS) + ", --arrival constant" + (loadgenArgs.isEmpty() ? "" : " " + String.join(" ", loadgenArgs)),
                 unavailable.containsKey("wrk2") ? "skipped (" + unavailable.get("wrk2") + ")" : outputs.rel(wrk2Bin)));
         if (floor != null) {
             header.add(floor);

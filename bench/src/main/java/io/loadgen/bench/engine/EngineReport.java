@@ -253,7 +253,7 @@ public final class EngineReport {
 
     private String heapLine() {
         Measurement m = heap.m();
-        return Fmt.of("loadgen lean at %s/s on %s (-Xmx512m, %s trial): heap used max %s MB (jstat -gc S0U+S1U+EU+OU,"
+        return Fmt.of("loadgen lean at %s/s on %s (" + String.join(" ", LoadgenRunner.JVM_OPTIONS) + ", %s trial): heap used max %s MB (jstat -gc S0U+S1U+EU+OU,"
                 + " %d samples every 500 ms; it includes garbage not yet collected), heap after GC max %s MB (GC log;"
                 + " jstat's rougher figure %s MB), heap committed max %s MB, RSS max (VmHWM) %s MB; GC: %d pauses, max"
                 + " %s ms, total %s ms. The run itself: achieved %s/s, p99 %s ms, send-lag p99 %s ms.",

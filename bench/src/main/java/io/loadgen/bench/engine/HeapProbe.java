@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * loadgen's memory at a rate (20k/s): one {@code loadgen run} with the lean transport, {@code -Xmx512m} and
+ * loadgen's memory at a rate (20k/s): one {@code loadgen run} with the lean transport, the launcher's JVM options and
  * {@code -Xlog:gc} to a file, sampled while it runs by {@code jstat -gc PID 500} (heap used and committed) and
  * {@code /proc/PID/status} (VmHWM, the peak resident set). It is a run of its own, apart from the rate search,
  * because jstat is a JVM that takes CPU of its own.

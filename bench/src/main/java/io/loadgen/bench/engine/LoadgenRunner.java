@@ -16,13 +16,33 @@ import java.util.stream.Stream;
 
 /**
  * {@code loadgen run} at a constant rate, with one transport ({@code --transport lean} or {@code httpclient}), in a
- * fresh JVM ({@code -Xmx512m}). The JVM starts, warms its own request path against a loopback sink for about 2 s
+ * fresh JVM with the JVM options {@code ./loadgen} starts it with ({@link #JVM_OPTIONS}: the heap's ceiling and the
+ * collector of {@code conf/jvm.options}). The JVM starts, warms its own request path against a loopback sink for about 2 s
  * (loadgen's default self-warm, which the target does not see), then runs the schedule; the figures come from the
  * results directory's {@code summary.json}. The CPU is taken over the measured part only: from 1 s after the
  * summary's {@code start} (the first intended send) to 0.5 s before the schedule's end.
  */
 public final class LoadgenRunner implements Tool {
-    private static final String XMX = "-Xmx512m";
+    /**
+     * The JVM options of {@code conf/jvm.options} (the launcher's), so that the bench measures loadgen as a user runs
+     * it; {@code -Xmx512m} when the file is not there.
+     */
+    public static final List<String> JVM_OPTIONS = launcherOptions(Path.of("conf", "jvm.options"));
+
+    static List<String> launcherOptions(Path file) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                String o = line.replaceAll("#.*", "").trim();
+                if (!o.isEmpty()) {
+                    out.add(o);
+                }
+            }
+            return List.copyOf(out);
+        } catch (IOException e) {
+            return List.of("-Xmx512m");
+        }
+    }
 
     private final String transport;
     private final Path jar;
@@ -78,7 +98,8 @@ public final class LoadgenRunner implements Tool {
             Consumer<Proc> poll) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path out = dir.resolve("out");
-        List<String> cmd = new ArrayList<>(List.of(Machine.java(), XMX));
+        List<String> cmd = new ArrayList<>(List.of(Machine.java()));
+        cmd.addAll(JVM_OPTIONS);
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), "run", "--target", target.url(), "--rate", Fmt.f0(rate),
                 "--arrival", "constant", "--duration", seconds(duration), "--out", out.toString(), "-q",
