@@ -121,7 +121,7 @@ class FleetIT {
             CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("run", "--agents",
                     three.get(0).address() + "," + three.get(1).address() + "," + three.get(2).address(),
                     "--target", server.uri("/fleet").toString(), "--rate", "3000", "--arrival", "constant",
-                    "--duration", "12s", "--warmup", "0", "--rmi-port", Integer.toString(rmi), "-q", "--out",
+                    "--duration", "14s", "--warmup", "0", "--rmi-port", Integer.toString(rmi), "-q", "--out",
                     out.toString()));
             // the coordinator is a LoadControl over RMI, as one engine is
             LoadControl fleet = null;
@@ -136,13 +136,15 @@ class FleetIT {
                 }
             }
             LoadControl f = fleet;
-            waitFor(() -> f.latestInterval().map(i -> i.index() >= 6).orElse(false), Duration.ofSeconds(60),
-                    "six merged intervals");
+            waitFor(() -> f.latestInterval().map(i -> i.index() >= 4).orElse(false), Duration.ofSeconds(60),
+                    "four merged intervals");
             assertTrue(f.window().aggregate() != null, "the merged window");
             assertTrue(f.status().target().contains("3 agents"), f.status().toString());
+            // the merged intervals lag the agents' (they merge once every agent has sent its own), so the index seen
+            // before the change is a lower bound of where the agents took it, not the place itself
+            long notBefore = f.latestInterval().orElseThrow().index();
             Cli.Result ctl = Cli.run("ctl", "--rmi-port", Integer.toString(rmi), "set-rate", "1500");
             assertEquals(0, ctl.code(), ctl.out() + ctl.err());
-            long changedAt = f.latestInterval().orElseThrow().index();
 
             Cli.Result r = run.get(120, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.out() + r.err());
@@ -154,6 +156,8 @@ class FleetIT {
             long completed = 0;
             long ok = 0;
             Histogram union = io.loadgen.core.metrics.Recorder.newHistogram();
+            long firstChange = Long.MAX_VALUE;
+            long lastChange = -1;
             for (int i = 0; i < 3; i++) {
                 JsonNode a = agentsNode.get(i);
                 assertEquals("a" + i, a.get("id").asText());
@@ -167,19 +171,33 @@ class FleetIT {
                 ok += own.get("ok").asLong();
                 assertEquals(own.get("sent").asLong(), a.get("sent").asLong());
                 latencyUnion(dir.resolve("latency.hlog"), union);
-                // every agent's rate followed the change within one interval: its share of 1500/s after it
+                // every agent's rate followed the change within one interval: its share of 3000/s up to the
+                // interval the change fell in, its share of 1500/s from the next on
                 List<String> rows = Files.readAllLines(dir.resolve("timeline.csv"));
+                long changedAt = -1;
                 for (String row : rows.subList(1, rows.size())) {
                     String[] c = row.split(",");
                     long index = Long.parseLong(c[0]);
                     double target = Double.parseDouble(c[4]);
-                    if (index < changedAt - 1) {
+                    if (changedAt < 0 && Math.abs(target - 1000) > 1e-6) {
+                        changedAt = index;
+                        assertTrue(target >= 500 - 1e-6 && target < 1000, "agent a" + i + " interval " + index
+                                + " of the change, between the two shares: " + row);
+                    } else if (changedAt < 0) {
                         assertEquals(1000, target, 1e-6, "agent a" + i + " interval " + index + " before: " + row);
-                    } else if (index > changedAt + 1) {
+                    } else {
                         assertEquals(500, target, 1e-6, "agent a" + i + " interval " + index + " after: " + row);
                     }
                 }
+                assertTrue(changedAt >= notBefore, "agent a" + i + " took the change in interval " + changedAt
+                        + ", not before the merged interval " + notBefore + " seen before it was asked for");
+                assertTrue(changedAt < Long.parseLong(rows.get(rows.size() - 1).split(",")[0]), "agent a" + i
+                        + " ran at least one whole interval at the new rate: " + rows);
+                firstChange = Math.min(firstChange, changedAt);
+                lastChange = Math.max(lastChange, changedAt);
             }
+            assertTrue(lastChange - firstChange <= 1, "the agents took the change within one interval of each"
+                    + " other: intervals " + firstChange + " to " + lastChange);
             assertEquals(scheduled, s.get("scheduled").asLong(), "merged counts are the agents' sum");
             assertEquals(sent, s.get("sent").asLong());
             assertEquals(completed, s.get("completed").asLong());
@@ -200,7 +218,7 @@ class FleetIT {
             for (String row : rows.subList(1, rows.size())) {
                 String[] c = row.split(",");
                 long index = Long.parseLong(c[0]);
-                if (index >= 1 && index < changedAt - 1) {
+                if (index >= 1 && index < firstChange) {
                     sum += Double.parseDouble(c[6]);
                     n++;
                 }

@@ -77,6 +77,16 @@ class PrometheusScrapeIT {
                         + Files.readString(tmp.resolve("prometheus.log")));
                 Thread.sleep(200);
             }
+            // Prometheus is ready before its scrape loop has begun (it waits up to one interval, and more while it
+            // starts): wait for its first try at the endpoint, which nothing answers yet, so the run's whole life
+            // is scraped
+            while (!JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
+                    + "/api/v1/targets")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("data")
+                    .path("activeTargets").path(0).path("health").asText("unknown").equals("down")) {
+                assertTrue(System.nanoTime() < deadline, "Prometheus did not try its target within 60 s: "
+                        + Files.readString(tmp.resolve("prometheus.log")));
+                Thread.sleep(200);
+            }
             Path out = tmp.resolve("run-prom");
             Cli.Result r = Cli.run("run", "--target", target.uri("/p").toString(), "--rate", "200", "--duration", "8s",
                     "--metrics-port", Integer.toString(metricsPort), "--metrics-linger", "4s", "--out",
@@ -106,7 +116,10 @@ class PrometheusScrapeIT {
             assertTrue(earlier < scheduled, "scraped live, not only at the end: " + earlier + " then " + scheduled);
             double scrapes = query(http, prometheusPort, "count_over_time(loadgen_requests_scheduled_total{" + run
                     + "}[1m])");
-            assertTrue(scrapes >= 8, "a scrape a second through the run and its linger: " + scrapes);
+            assertTrue(scrapes >= 8, "a scrape a second through the run and its linger: " + scrapes + " (Prometheus"
+                    + " tried " + query(http, prometheusPort, "count_over_time(up[1m])") + " times, "
+                    + query(http, prometheusPort, "sum_over_time(up[1m])") + " answered, the slowest in "
+                    + query(http, prometheusPort, "max_over_time(scrape_duration_seconds[1m])") + " s)");
 
             // the Grafana dashboard's load panels, run against this Prometheus on this run: each gives a series
             JsonNode dashboard = JSON.readTree(Path.of("..", "deploy", "grafana", "loadgen-dashboard.json").toFile());
