@@ -37,22 +37,23 @@ final class Dispatcher {
     /**
      * @param transport where requests go
      * @param requests the lane's source of requests
+     * @param checks the run's count of its answers against the workload's checks, shared by its lanes
      * @param recorder the lane's recorder
      * @param config overflow policy and client queue bound
      * @param limit the lane's in-flight limit
      * @param wakeLane wakes the lane's thread (a slot came free while requests wait)
      * @param rate the lane's share of the rate asked for now, for the auto limit
      */
-    private final ResponseChecks checks;
+    private final ResponseChecks.Tally checks;
     /** Hears a failure that ends the run, not just the request: the JVM out of memory. */
     private volatile java.util.function.Consumer<Throwable> fatal = t -> { };
 
-    Dispatcher(Transport transport, Workload.RequestSource requests, Recorder recorder, EngineConfig config,
-            InFlightLimit limit, Runnable wakeLane, java.util.function.DoubleSupplier rate) {
+    Dispatcher(Transport transport, Workload.RequestSource requests, ResponseChecks.Tally checks, Recorder recorder,
+            EngineConfig config, InFlightLimit limit, Runnable wakeLane, java.util.function.DoubleSupplier rate) {
         this.rate = rate;
         this.transport = transport;
         this.requests = requests;
-        this.checks = requests.checks();
+        this.checks = checks;
         this.recorder = recorder;
         this.overflow = config.overflow();
         this.maxQueued = config.maxQueued();
@@ -290,7 +291,7 @@ final class Dispatcher {
         @Override
         public void responded(int status, byte[] body, long nanos) {
             Outcome o = Outcome.ofStatus(status);
-            if (!checks.isEmpty() && !checks.passes(status, body, payload) && o == Outcome.OK) {
+            if (!checks.check(status, body, payload) && o == Outcome.OK) {
                 o = Outcome.CHECK; // an HTTP error stays one; an answer that fails a check is a check error
             }
             ended(this, o, ErrorCounts.isShed(status), nanos);

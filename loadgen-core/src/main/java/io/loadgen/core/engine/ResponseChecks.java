@@ -32,9 +32,11 @@ import java.util.regex.PatternSyntaxException;
  * A check that reads the body sees at most its first {@value #BODY_BYTES} bytes (the transport keeps no more); a
  * body cut there is not valid JSON, so its JSON checks fail.
  *
- * <p>Counts: every response checked is passed or failed (passed + failed = the responses checked), and each check
- * counts its own failures; a response whose status is not 1xx-3xx is counted as failed but is an HTTP error first,
- * not a check error. Thread-safe: the transports' threads call {@link #passes} concurrently.
+ * <p>The checks are an immutable spec; what they find is counted by a {@link Tally}, one per run
+ * ({@link #newTally()}), so that a workload run twice does not carry one run's failures into the next. In a tally,
+ * every response checked is passed or failed (passed + failed = the responses checked), and each check counts its
+ * own failures; a response whose status is not 1xx-3xx is counted as failed but is an HTTP error first, not a check
+ * error. Thread-safe: immutable; a tally is called by the transports' threads concurrently.
  */
 public final class ResponseChecks {
     /** The most of a body a check reads: 64 KiB. */
@@ -44,7 +46,6 @@ public final class ResponseChecks {
     /** One check: its spec as given, and whether a response passes it. */
     private abstract static class Check {
         final String spec;
-        final LongAdder failed = new LongAdder();
 
         Check(String spec) {
             this.spec = spec;
@@ -64,8 +65,6 @@ public final class ResponseChecks {
 
     private final List<Check> checks;
     private final boolean needsJson;
-    private final LongAdder passed = new LongAdder();
-    private final LongAdder failedCount = new LongAdder();
 
     private ResponseChecks(List<Check> checks) {
         this.checks = List.copyOf(checks);
@@ -276,53 +275,74 @@ public final class ResponseChecks {
         return checks.stream().anyMatch(Check::needsBody);
     }
 
+    /** @return a new count of answers against these checks, all at 0: one per run */
+    public Tally newTally() {
+        return new Tally();
+    }
+
     /**
-     * Checks one response and counts it.
-     *
-     * @param status its status
-     * @param body its first bytes ({@link #BODY_BYTES} at most), or null when the transport kept none
-     * @param payload the index of the request's payload file, or -1
-     * @return whether every check passed
+     * A run's count of its answers against the checks. Thread-safe: the transports' threads call {@link #check}
+     * concurrently; the counts may be read at any time.
      */
-    public boolean passes(int status, byte[] body, int payload) {
-        if (checks.isEmpty()) {
-            return true;
-        }
-        JsonNode json = null;
-        if (needsJson && body != null) {
-            try {
-                json = JSON.readTree(body);
-            } catch (IOException e) {
-                json = null;
+    public final class Tally {
+        private final LongAdder passed = new LongAdder();
+        private final LongAdder failed = new LongAdder();
+        private final LongAdder[] failedByCheck = new LongAdder[checks.size()];
+
+        private Tally() {
+            for (int i = 0; i < failedByCheck.length; i++) {
+                failedByCheck[i] = new LongAdder();
             }
         }
-        boolean all = true;
-        for (Check c : checks) {
-            if (!c.passes(status, body, json, payload)) {
-                c.failed.increment();
-                all = false;
+
+        /**
+         * Checks one response and counts it.
+         *
+         * @param status its status
+         * @param body its first bytes ({@link #BODY_BYTES} at most), or null when the transport kept none
+         * @param payload the index of the request's payload file, or -1
+         * @return whether every check passed
+         */
+        public boolean check(int status, byte[] body, int payload) {
+            if (checks.isEmpty()) {
+                return true;
             }
+            JsonNode json = null;
+            if (needsJson && body != null) {
+                try {
+                    json = JSON.readTree(body);
+                } catch (IOException e) {
+                    json = null;
+                }
+            }
+            boolean all = true;
+            for (int i = 0; i < failedByCheck.length; i++) {
+                if (!checks.get(i).passes(status, body, json, payload)) {
+                    failedByCheck[i].increment();
+                    all = false;
+                }
+            }
+            (all ? passed : failed).increment();
+            return all;
         }
-        (all ? passed : failedCount).increment();
-        return all;
-    }
 
-    /** @return responses that passed every check so far */
-    public long passed() {
-        return passed.sum();
-    }
-
-    /** @return responses that failed at least one check so far */
-    public long failed() {
-        return failedCount.sum();
-    }
-
-    /** @return each check's failures so far, by its spec, in the order given */
-    public Map<String, Long> failuresByCheck() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Check c : checks) {
-            out.put(c.spec, c.failed.sum());
+        /** @return responses that passed every check so far */
+        public long passed() {
+            return passed.sum();
         }
-        return out;
+
+        /** @return responses that failed at least one check so far */
+        public long failed() {
+            return failed.sum();
+        }
+
+        /** @return each check's failures so far, by its spec, in the order given */
+        public Map<String, Long> failuresByCheck() {
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (int i = 0; i < failedByCheck.length; i++) {
+                out.put(checks.get(i).spec, failedByCheck[i].sum());
+            }
+            return out;
+        }
     }
 }

@@ -42,6 +42,8 @@ final class Run {
     private static final long STOP_MARGIN_NANOS = 1_000_000;
 
     private final Workload workload;
+    /** This run's count of its answers against the workload's checks (the lanes share it). */
+    private final ResponseChecks.Tally checkTally;
     private final TransportConfig transportConfig;
     private final EngineConfig engineConfig;
     private final RunPlan plan;
@@ -100,6 +102,7 @@ final class Run {
             List<IntervalListener> listeners, long startAtNanos) {
         this.startAtNanos = startAtNanos;
         this.workload = workload;
+        this.checkTally = workload.checks().newTally();
         // answers are checked: the transports keep what of each body a check reads
         this.transportConfig = workload.checks().needsBody()
                 ? transportConfig.toBuilder().keepBodyBytes(ResponseChecks.BODY_BYTES).build() : transportConfig;
@@ -213,7 +216,7 @@ final class Run {
             }
             Transport transport = transports.get(i);
             int lanes = n;
-            Dispatcher dispatcher = new Dispatcher(transport, workload.newSource(i, sequence), recorder,
+            Dispatcher dispatcher = new Dispatcher(transport, workload.newSource(i, sequence), checkTally, recorder,
                     engineConfig, limit, driver::wake, () -> currentRate() / lanes);
             dispatcher.onFatal(t -> requestStop(Failures.describe(t)));
             limit.onResize(c -> {
@@ -622,11 +625,10 @@ final class Run {
 
     /** @return the window's answers against the checks: an HTTP error response counts as failed */
     private CheckCounts checkCounts(Counts c) {
-        ResponseChecks checks = workload.checks();
-        if (checks.isEmpty()) {
+        if (workload.checks().isEmpty()) {
             return CheckCounts.NONE;
         }
-        return CheckCounts.of(c, checks.failuresByCheck());
+        return CheckCounts.of(c, checkTally.failuresByCheck());
     }
 
     private VerdictJudge.Limits limits() {

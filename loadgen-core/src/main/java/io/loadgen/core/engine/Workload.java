@@ -84,7 +84,7 @@ public final class Workload {
         return meanBodyBytes;
     }
 
-    /** @return the checks every answer must pass, shared by the run's lanes (their counters too) */
+    /** @return the checks every answer must pass (a spec: each run counts its answers in a tally of its own) */
     public ResponseChecks checks() {
         return checks;
     }
@@ -168,11 +168,6 @@ public final class Workload {
         private RequestSource(long seed, java.util.concurrent.atomic.AtomicLong sequence) {
             this.random = new SplittableRandom(seed);
             this.sequence = sequence;
-        }
-
-        /** @return the workload's checks */
-        public ResponseChecks checks() {
-            return checks;
         }
 
         /** @return the next request */

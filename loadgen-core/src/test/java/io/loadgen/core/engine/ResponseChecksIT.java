@@ -87,6 +87,37 @@ class ResponseChecksIT {
     }
 
     @Test
+    void aGeneratorRunTwiceCountsEachRunsCheckFailuresAlone(@TempDir Path dir) throws Exception {
+        for (int l = 0; l < 5; l++) {
+            Files.createDirectories(dir.resolve(Integer.toString(l)));
+            Files.writeString(dir.resolve(l + "/img.bin"), "x" + l);
+        }
+        AtomicLong served = new AtomicLong();
+        HttpServer server = classifier(served);
+        try {
+            String check = "json:/predictions/0/class_id==${label}";
+            Workload w = Workload.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                    + "/classify")).payloads(Payload.read(dir, null)).body("{\"label\": \"${label}\"}", null)
+                    .checks(List.of(check)).build();
+            LoadGenerator gen = LoadGenerator.builder(w)
+                    .plan(new RunPlan(new io.loadgen.core.schedule.ConstantRate(500), Arrival.CONSTANT, 1,
+                            Duration.ofSeconds(2)))
+                    .build();
+            for (int run = 1; run <= 2; run++) {
+                gen.start();
+                assertTrue(gen.awaitEnd(Duration.ofSeconds(60)), "run " + run + " ends");
+                RunSummary s = gen.summary();
+                assertTrue(s.checks().failed() > 50, "run " + run + ": one answer in ten is wrong: " + s.checks());
+                assertEquals(s.counts().completed(), s.checks().passed() + s.checks().failed(), "run " + run);
+                assertEquals(s.checks().failed(), s.checks().failedByCheck().get(check), "run " + run + "'s"
+                        + " failures by check are its own, none carried from the run before: " + s.checks());
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void checksAreParsedOrRefusedWithWhatIsAllowed() {
         for (String bad : List.of("status=200", "status==20", "json:predictions==1", "json:/a", "body~[",
                 "latency<5ms")) {
@@ -96,14 +127,14 @@ class ResponseChecksIT {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> ResponseChecks.parse(List.of("json:/a==${label}"), List.of()), "a label needs payloads");
-        ResponseChecks c = ResponseChecks.parse(List.of("status==2xx", "json:/n==3", "json:/s exists",
-                "body~\"s\": *\"x+\""), List.of());
+        ResponseChecks.Tally c = ResponseChecks.parse(List.of("status==2xx", "json:/n==3", "json:/s exists",
+                "body~\"s\": *\"x+\""), List.of()).newTally();
         byte[] right = "{\"n\": 3.0, \"s\": \"xxx\"}".getBytes(StandardCharsets.UTF_8);
-        assertTrue(c.passes(201, right, -1), "3.0 equals 3 as a number");
-        assertTrue(!c.passes(500, right, -1));
-        assertTrue(!c.passes(200, "{\"n\": 4, \"s\": \"x\"}".getBytes(StandardCharsets.UTF_8), -1));
-        assertTrue(!c.passes(200, "{\"n\": 3}".getBytes(StandardCharsets.UTF_8), -1), "s missing");
-        assertTrue(!c.passes(200, "not json".getBytes(StandardCharsets.UTF_8), -1));
+        assertTrue(c.check(201, right, -1), "3.0 equals 3 as a number");
+        assertTrue(!c.check(500, right, -1));
+        assertTrue(!c.check(200, "{\"n\": 4, \"s\": \"x\"}".getBytes(StandardCharsets.UTF_8), -1));
+        assertTrue(!c.check(200, "{\"n\": 3}".getBytes(StandardCharsets.UTF_8), -1), "s missing");
+        assertTrue(!c.check(200, "not json".getBytes(StandardCharsets.UTF_8), -1));
         assertEquals(1, c.passed());
         assertEquals(4, c.failed());
         assertEquals(List.of(1L, 2L, 2L, 2L), List.copyOf(c.failuresByCheck().values()),
@@ -114,17 +145,18 @@ class ResponseChecksIT {
     void aJsonValueMatchesARegexWithTheRequestsLabelTakenLiterally() {
         List<Payload> payloads = List.of(new Payload("a.png", new byte[1], "image/png", java.util.Optional.of("3")),
                 new Payload("b.png", new byte[1], "image/png", java.util.Optional.of("1.5")));
-        ResponseChecks c = ResponseChecks.parse(List.of("json:/outputs/0/data/0=~^[^:]*:${label}(:|$)"), payloads);
+        ResponseChecks.Tally c = ResponseChecks.parse(List.of("json:/outputs/0/data/0=~^[^:]*:${label}(:|$)"),
+                payloads).newTally();
         byte[] three = "{\"outputs\": [{\"data\": [\"0.97:3:Dress\"]}]}".getBytes(StandardCharsets.UTF_8);
-        assertTrue(c.passes(200, three, 0), "index 3 for the payload labelled 3");
-        assertTrue(!c.passes(200, three, 1), "not for the payload labelled 1.5");
-        assertTrue(!c.passes(200, "{\"outputs\": [{\"data\": [\"0.97:13:Bag\"]}]}"
+        assertTrue(c.check(200, three, 0), "index 3 for the payload labelled 3");
+        assertTrue(!c.check(200, three, 1), "not for the payload labelled 1.5");
+        assertTrue(!c.check(200, "{\"outputs\": [{\"data\": [\"0.97:13:Bag\"]}]}"
                 .getBytes(StandardCharsets.UTF_8), 0), "13 is not 3: the regex anchors it");
-        assertTrue(!c.passes(200, "{\"outputs\": [{\"data\": [\"0.9:1x5\"]}]}".getBytes(StandardCharsets.UTF_8),
+        assertTrue(!c.check(200, "{\"outputs\": [{\"data\": [\"0.9:1x5\"]}]}".getBytes(StandardCharsets.UTF_8),
                 1), "the label's '.' is literal, not any character");
-        assertTrue(c.passes(200, "{\"outputs\": [{\"data\": [\"0.9:1.5\"]}]}".getBytes(StandardCharsets.UTF_8),
+        assertTrue(c.check(200, "{\"outputs\": [{\"data\": [\"0.9:1.5\"]}]}".getBytes(StandardCharsets.UTF_8),
                 1));
-        assertTrue(!c.passes(200, "{}".getBytes(StandardCharsets.UTF_8), 0), "no value there");
+        assertTrue(!c.check(200, "{}".getBytes(StandardCharsets.UTF_8), 0), "no value there");
         assertEquals(2, c.passed());
         assertEquals(4, c.failed());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
