@@ -3,6 +3,7 @@ package io.loadgen.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -69,6 +70,18 @@ public final class Setting<T> {
     public static String envName(String key) {
         String snake = key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1_$2");
         return Settings.ENV_PREFIX + snake.toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * @return where a user sets it, for a message that tells them: its key, its environment variable and its flags,
+     *     e.g. {@code rmiToken, LOADGEN_RMI_TOKEN or --rmi-token}
+     */
+    public String sources() {
+        List<String> all = new ArrayList<>();
+        all.add(key);
+        all.add(envName());
+        all.addAll(flags);
+        return String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
     }
 
     /** @return the value when nothing sets it */

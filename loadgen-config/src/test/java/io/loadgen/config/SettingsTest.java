@@ -46,6 +46,12 @@ class SettingsTest {
     }
 
     @Test
+    void aSettingSaysWhereItIsSet() {
+        assertEquals("maxSlots, LOADGEN_MAX_SLOTS or --max-slots", SLOTS.sources());
+        assertEquals("baseURL or LOADGEN_BASE_URL", NAME.sources(), "no flag: the key and the variable");
+    }
+
+    @Test
     void badValuesNameTheKeyTheSourceAndWhatIsAllowed(@TempDir Path dir) throws Exception {
         UsageException e = assertThrows(UsageException.class, () -> Settings.load(GROUPS, null,
                 Map.of("LOADGEN_MAX_SLOTS", "101"), Map.of()));

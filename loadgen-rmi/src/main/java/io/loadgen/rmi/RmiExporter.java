@@ -51,8 +51,8 @@ public final class RmiExporter implements AutoCloseable {
         public RemoteLoadControl open(String offered) {
             if (token != null && (offered == null || !java.security.MessageDigest.isEqual(token,
                     offered.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
-                throw new SecurityException("this loadgen engine needs its shared token (rmiToken /"
-                        + " LOADGEN_RMI_TOKEN / --token); the one given does not match");
+                throw new SecurityException("this loadgen engine needs its shared token ("
+                        + RmiSettings.RMI_TOKEN.sources() + "); the one given does not match");
             }
             return stub;
         }
@@ -115,7 +115,7 @@ public final class RmiExporter implements AutoCloseable {
         String t = token == null || token.isEmpty() ? null : token;
         if (t == null && !bind.isLoopbackAddress()) {
             throw new IllegalArgumentException("binding remote control to " + bind.getHostAddress() + " makes the load"
-                    + " controllable from the network: set a shared token (rmiToken, LOADGEN_RMI_TOKEN or --rmi-token)");
+                    + " controllable from the network: set a shared token (" + RmiSettings.RMI_TOKEN.sources() + ")");
         }
         // Stubs carry this host name: make them point at the address actually bound (for the wildcard address, RMI's
         // own default, this host's address, or -Djava.rmi.server.hostname: 0.0.0.0 is no address to call back).

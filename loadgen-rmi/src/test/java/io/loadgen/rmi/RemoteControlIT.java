@@ -164,7 +164,10 @@ class RemoteControlIT {
             SecurityException none = assertThrows(SecurityException.class,
                     () -> RmiLoadControls.connect("127.0.0.1", port));
             assertTrue(none.getMessage().contains("shared token"), none.getMessage());
-            assertThrows(SecurityException.class, () -> RmiLoadControls.connect("127.0.0.1", port, "guess"));
+            SecurityException wrong = assertThrows(SecurityException.class,
+                    () -> RmiLoadControls.connect("127.0.0.1", port, "guess"));
+            assertTrue(wrong.getMessage().contains("(rmiToken, LOADGEN_RMI_TOKEN or --rmi-token)"),
+                    "the message names the flag that exists: " + wrong.getMessage());
             LoadControl ok = RmiLoadControls.connect("127.0.0.1", port, "s3cret");
             assertEquals(RunState.IDLE, ok.status().state());
         }
