@@ -58,6 +58,9 @@ public final class InferenceServer implements AutoCloseable {
             c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), io.javalin.config.SizeUnit.BYTES);
             c.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()),
                     io.javalin.config.SizeUnit.BYTES);
+            // Jetty's form-key limit (1,000 by default) is also its limit of multipart parts: one limit with
+            // maxItemsPerRequest instead, whose excess ClassifyRoute answers with 413 too_many_items
+            c.jetty.modifyServletContextHandler(h -> h.setMaxFormKeys(config.maxMultipartParts()));
             QueuedThreadPool pool = new QueuedThreadPool(config.maxThreads(), 8);
             pool.setName("http");
             c.jetty.threadPool = pool;

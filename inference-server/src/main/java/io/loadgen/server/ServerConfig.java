@@ -93,6 +93,15 @@ public final class ServerConfig {
         return Math.min(maxItemsPerRequest, batcher.queueCapacity());
     }
 
+    /**
+     * @return the most parts of one {@code multipart/form-data} body, whatever their names: the
+     *     {@link #maxItemsPerRequest()} image parts and a {@code top_k} field. The HTTP server stops reading a body at
+     *     the part beyond it, and {@code /v1/classify} answers 413 {@code too_many_items}.
+     */
+    public int maxMultipartParts() {
+        return maxItemsPerRequest() + 1;
+    }
+
     /** @return the {@code host[:port],...} list images may be fetched from by URL; empty refuses every URL */
     public String imageUrlAllow() {
         return imageUrlAllow;

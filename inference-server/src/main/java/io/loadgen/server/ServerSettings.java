@@ -68,8 +68,9 @@ public final class ServerSettings {
     /** Most items in one request. */
     public static final Setting<Integer> MAX_ITEMS = Setting.integer("maxItemsPerRequest", 1, 1_000_000)
             .defaultValue(256).flags("--max-items")
-            .doc("Most images (or regions, or KServe batch rows) in one request; more gets 413 too_many_items. queueSize"
-                    + " bounds it too, so that a request fits in its lane.")
+            .doc("Most images (or regions, or KServe batch rows) in one request; more gets 413 too_many_items, as"
+                    + " does a multipart body of more parts than that plus one (for top_k). queueSize bounds it too, so"
+                    + " that a request fits in its lane.")
             .build();
     /** Hosts images may be fetched from. */
     public static final Setting<String> IMAGE_URL_ALLOW = Setting.text("imageUrlAllow").valid(ServerSettings::allowList,

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.http.HttpException;
 
 /**
  * {@code POST /v1/classify}: one image, a list of images, or regions of one image. Images are read and preprocessed
@@ -46,7 +47,8 @@ import java.util.concurrent.CompletableFuture;
  *       per-class maximum (the default) or mean of the regions' scores. A region outside the image is a 400.
  * </ul>
  * {@code top_k} (JSON field, query parameter or form field; default the server's) and the model's thresholds apply
- * to every list of predictions. At most {@code maxItemsPerRequest} images or regions a request (413 beyond).
+ * to every list of predictions. At most {@code maxItemsPerRequest} images or regions a request, and a multipart body
+ * of at most that many parts and one more for {@code top_k} (413 {@code too_many_items} beyond either).
  *
  * <p>Threading: {@link #handle} runs on an HTTP thread; the future completes on a batcher worker.
  */
@@ -200,7 +202,21 @@ final class ClassifyRoute {
     }
 
     private Input readMultipart(Context ctx) {
-        List<UploadedFile> parts = ctx.uploadedFiles("image");
+        List<UploadedFile> parts;
+        String topK;
+        try {
+            parts = ctx.uploadedFiles("image");
+            topK = ctx.formParam("top_k");
+        } catch (Exception e) {
+            ApiError refused = multipartRefused(e);
+            if (refused != null) {
+                // Jetty stopped reading the body where it gave up and closes the connection after the answer: say
+                // so, or a client may send its next request on a connection that is closing
+                ctx.header("Connection", "close");
+                throw refused;
+            }
+            throw e; // what Jetty did not refuse as the client's fault stays a 500
+        }
         if (parts.isEmpty()) {
             throw new ApiError(400, "bad_request", "the multipart body has no 'image' part: send one part named"
                     + " 'image' per image");
@@ -216,7 +232,38 @@ final class ClassifyRoute {
                 throw new ApiError(400, "bad_request", "an image part cannot be read: " + e.getMessage());
             }
         }
-        return new Input(items, true, List.of(), Consolidate.MAX, topKParam(ctx.formParam("top_k")));
+        return new Input(items, true, List.of(), Consolidate.MAX, topKParam(topK));
+    }
+
+    /**
+     * Jetty parses the multipart body at the first look at its parts and gives up on a body it cannot take, at the
+     * point where it fails, with a {@code ServletException} (thrown undeclared through Javalin) caused by a 4xx
+     * {@link HttpException} (a {@code BadMessageException}, "400: bad multipart") whose cause says why: an
+     * {@code IllegalStateException} "Form with too many keys [n > max]" at the part beyond its form-key limit
+     * ({@code ServerConfig#maxMultipartParts}: maxItemsPerRequest + 1), or a malformed body (no boundary, cut
+     * short...).
+     *
+     * @return the error to answer: 413 too_many_items for too many parts, 400 for a malformed body; {@code null} when
+     *     {@code e} is not Jetty refusing the body
+     */
+    private ApiError multipartRefused(Exception e) {
+        boolean refused = false;
+        Throwable reason = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            refused |= t instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500;
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (t instanceof IllegalStateException && m.contains("too many") && m.contains("keys")) {
+                return new ApiError(413, "too_many_items", "the multipart body has more parts than one request may"
+                        + " carry: at most " + maxItems + " 'image' parts (maxItemsPerRequest) and a top_k field;"
+                        + " split the images over several requests");
+            }
+            reason = t;
+        }
+        if (!refused) {
+            return null;
+        }
+        return new ApiError(400, "bad_request", "the multipart body cannot be read (" + reason.getMessage() + "):"
+                + " send one part named 'image' per image, with a filename, and optionally a top_k field");
     }
 
     private void checkCount(int n, String what) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loadgen.server.InferenceServer;
 import io.loadgen.server.ServerConfig;
 import io.loadgen.server.batching.BatcherConfig;
+import io.loadgen.server.testing.BadInputs;
 import io.loadgen.server.testing.BrightnessModel;
 import io.loadgen.server.testing.Images;
 import io.loadgen.server.testing.ServerHttp;
@@ -22,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -123,6 +125,35 @@ class ClassifyManyIT {
                         + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         assertEquals(400, none.statusCode(), text(none));
         assertTrue(text(none).contains("'image' part"), text(none));
+    }
+
+    @Test
+    void aMultipartBodyTakesMaxItemsImagePartsAndTopKAndAnyPartMoreIsA413() throws Exception {
+        start(ServerConfig.custom().maxItemsPerRequest(6));
+        String type = "multipart/form-data; boundary=" + BadInputs.BOUNDARY;
+        List<BadInputs.Part> parts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            parts.add(BadInputs.Part.file("image", i + ".png", Images.grey(100, 8, 8, "png")));
+        }
+        parts.add(BadInputs.Part.field("top_k", "1"));
+        HttpResponse<byte[]> full = http.post("/v1/classify", type, BadInputs.multipart(parts));
+        assertEquals(200, full.statusCode(), "6 images and top_k: " + text(full));
+        assertEquals(6, json(full).get("results").size(), text(full));
+
+        parts.add(BadInputs.Part.field("note", "x"));
+        HttpResponse<byte[]> extra = http.post("/v1/classify", type, BadInputs.multipart(parts));
+        assertEquals(413, extra.statusCode(), "one part more, whatever its name: " + text(extra));
+        assertEquals("too_many_items", json(extra).get("error").get("code").asText(), text(extra));
+        assertTrue(text(extra).contains("6 'image' parts (maxItemsPerRequest)"), text(extra));
+
+        List<BadInputs.Part> seven = new ArrayList<>(parts.subList(0, 6));
+        seven.add(BadInputs.Part.file("image", "6.png", Images.grey(100, 8, 8, "png")));
+        HttpResponse<byte[]> images = http.post("/v1/classify", type, BadInputs.multipart(seven));
+        assertEquals(413, images.statusCode(), text(images));
+        assertEquals("too_many_items", json(images).get("error").get("code").asText(), text(images));
+        assertTrue(text(images).contains("7 images") && text(images).contains("6 allowed"), text(images));
+        assertEquals(200, http.post("/v1/classify", type, BadInputs.multipart(parts.subList(0, 7))).statusCode(),
+                "still serving");
     }
 
     @Test

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loadgen.server.InferenceServer;
 import io.loadgen.server.ServerConfig;
+import io.loadgen.server.ServerSettings;
 import io.loadgen.server.batching.BatcherConfig;
+import io.loadgen.server.testing.BadInputs;
 import io.loadgen.server.testing.BrightnessModel;
 import io.loadgen.server.testing.Images;
 import java.net.URI;
@@ -30,6 +32,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The wire contract over real HTTP on loopback, with a small real model. */
 class ServerIT {
@@ -149,6 +154,37 @@ class ServerIT {
         String metrics = get("/metrics").body();
         assertEquals(0, counter(metrics, "inference_requests_total\\{status=\"500\"\\}"), "no 500 at all");
         assertTrue(counter(metrics, "inference_requests_total\\{status=\"400\"\\}") >= corpus.size() - 3, metrics);
+    }
+
+    static List<Arguments> tooManyParts() {
+        return BadInputs.tooManyParts(8).stream().map(c -> Arguments.of(c.name(), c)).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tooManyParts")
+    void aMultipartBodyOfTooManyPartsGets413TooManyItemsAndTheServerKeepsServing(String name, BadInputs.Case c)
+            throws Exception {
+        start(ServerConfig.custom(), 0, 0); // the default maxItemsPerRequest (256) and body limit (10 MB)
+        HttpResponse<String> r = post(c.contentType(), c.body());
+        assertError(r, c.status(), c.code());
+        String message = json(r).get("error").get("message").asText();
+        assertTrue(message.contains(Integer.toString(ServerSettings.MAX_ITEMS.defaultValue()))
+                && message.contains("maxItemsPerRequest"), "the message names the limit and its setting: " + message);
+        // the body was not read to its end: the connection closes, and the answer says so (no client reuses it)
+        assertEquals("close", r.headers().firstValue("Connection").orElse(null), r.headers().map().toString());
+
+        HttpResponse<String> ok = post("multipart/form-data; boundary=" + BadInputs.BOUNDARY, BadInputs.multipart(
+                List.of(BadInputs.Part.file("image", "a.png", Images.grey(20, 8, 8, "png")), BadInputs.Part.file(
+                        "image", "b.png", Images.grey(240, 8, 8, "png")), BadInputs.Part.field("top_k", "2"))));
+        assertEquals(200, ok.statusCode(), "still serving multipart bodies: " + ok.body());
+        JsonNode results = json(ok).get("results");
+        assertEquals(2, results.size(), ok.body());
+        assertEquals(9, results.get(1).get("predictions").get(0).get("class_id").asInt(), ok.body());
+        assertEquals(2, results.get(1).get("predictions").size(), "the form's top_k: " + ok.body());
+        assertEquals(200, post("image/png", Images.grey(20, 8, 8, "png")).statusCode(), "still serving images");
+        String metrics = get("/metrics").body();
+        assertEquals(0, counter(metrics, "inference_requests_total\\{status=\"500\"\\}"), "no 500 at all");
+        assertEquals(1, counter(metrics, "inference_requests_total\\{status=\"413\"\\}"), metrics);
     }
 
     @Test

@@ -69,6 +69,72 @@ public final class BadInputs {
                 400, "bad_request"));
         c.add(new Case("bad deadline", "image/png", Images.grey(20, w, w, "png"), List.of("X-Deadline-Ms", "soon"),
                 400, "bad_request"));
+        byte[] form = multipart(List.of(Part.file("image", "0.png", Images.grey(20, w, w, "png"))));
+        c.add(new Case("multipart without a boundary", "multipart/form-data", form, List.of(), 400, "bad_request"));
+        c.add(new Case("multipart cut short", "multipart/form-data; boundary=" + BOUNDARY, Arrays.copyOf(form,
+                form.length / 2), List.of(), 400, "bad_request"));
+        c.add(new Case("multipart of random bytes", "multipart/form-data; boundary=" + BOUNDARY, random, List.of(),
+                400, "bad_request"));
         return c;
+    }
+
+    /** The boundary of the multipart bodies made here. */
+    public static final String BOUNDARY = "loadgen-bad-input";
+
+    /**
+     * Multipart bodies of more parts than the server takes in one request, whatever the parts are: each must get
+     * 413 {@code too_many_items}, never the 500 of the HTTP server's own form-key limit (1,000 parts in Jetty). Each
+     * body is small (about 200 KB at most) but larger than the 64 KB of {@link #corpus}'s servers: post them to a
+     * server with a larger body limit and the default {@code maxItemsPerRequest} or less.
+     *
+     * @param w the model's input width and height
+     */
+    public static List<Case> tooManyParts(int w) {
+        byte[] png = Images.grey(20, w, w, "png");
+        String type = "multipart/form-data; boundary=" + BOUNDARY;
+        List<Case> c = new ArrayList<>();
+        List<Part> images = new ArrayList<>();
+        for (int i = 0; i < 1_001; i++) {
+            images.add(Part.file("image", i + ".png", png));
+        }
+        c.add(new Case("1,001 image parts", type, multipart(images), List.of(), 413, "too_many_items"));
+        List<Part> fields = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            fields.add(Part.field("f" + i, "x"));
+        }
+        c.add(new Case("1,500 tiny non-image fields", type, multipart(fields), List.of(), 413, "too_many_items"));
+        List<Part> mixed = new ArrayList<>(List.of(Part.file("image", "0.png", png), Part.field("top_k", "3")));
+        for (int i = 0; i < 1_498; i++) {
+            mixed.add(Part.field("note", "x"));
+        }
+        c.add(new Case("1,500 parts: one image, top_k and 1,498 other fields", type, multipart(mixed), List.of(), 413,
+                "too_many_items"));
+        return c;
+    }
+
+    /** One part of a multipart body: a file when {@code filename} is not null, else a plain field. */
+    public record Part(String name, String filename, byte[] content) {
+        public static Part file(String name, String filename, byte[] content) {
+            return new Part(name, filename, content);
+        }
+
+        public static Part field(String name, String value) {
+            return new Part(name, null, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** @return a {@code multipart/form-data} body of these parts, with the boundary {@link #BOUNDARY} */
+    public static byte[] multipart(List<Part> parts) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (Part p : parts) {
+            String head = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + p.name() + "\""
+                    + (p.filename() != null ? "; filename=\"" + p.filename() + "\"\r\nContent-Type: image/png" : "")
+                    + "\r\n\r\n";
+            body.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(p.content());
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
     }
 }
