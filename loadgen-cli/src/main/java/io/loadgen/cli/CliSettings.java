@@ -102,7 +102,7 @@ final class CliSettings {
         Path file = null;
         for (OptionSpec o : parsed.matchedOptions()) {
             if (o.userObject() instanceof Setting<?> s) {
-                String v = s.isToggle() ? "true" : String.valueOf((Object) o.getValue());
+                String v = s.isToggle() ? "true" : String.valueOf(o.<Object>getValue());
                 flags.put(s, new Settings.FlagValue(o.longestName(), v));
             } else if (CONFIG_MARK.equals(o.userObject())) {
                 file = o.getValue();

@@ -51,7 +51,7 @@ public final class ServeCommand implements Callable<Integer>, UsesSettings {
         }, "serve-shutdown"));
         if (stopWithParent) {
             // Ctrl-C in a terminal reaches the whole process group: the parent stops its run first, then this server
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+            ignoreInterrupt();
             Thread watch = new Thread(ServeCommand::exitAtEndOfInput, "serve-parent-watch");
             watch.setDaemon(true);
             watch.start();
@@ -75,6 +75,23 @@ public final class ServeCommand implements Callable<Integer>, UsesSettings {
     }
 
     /** Reads standard input to its end (the parent's end of the pipe closed), then exits through the shutdown hook. */
+    /**
+     * Ignores SIGINT (Ctrl-C reaches the whole process group; the parent stops this server after its run). Through
+     * reflection, because {@code sun.misc.Signal} (module jdk.unsupported) is the JDK's only way and javac warns of
+     * it whatever {@code @SuppressWarnings} says; where it is missing, Ctrl-C stops the server at once, as without
+     * {@code --stop-with-parent}.
+     */
+    private static void ignoreInterrupt() {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            signal.getMethod("handle", signal, handler).invoke(null,
+                    signal.getConstructor(String.class).newInstance("INT"), handler.getField("SIG_IGN").get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("loadgen serve: Ctrl-C is not ignored (" + e + "); the server stops with it");
+        }
+    }
+
     private static void exitAtEndOfInput() {
         try {
             while (System.in.read() >= 0) {

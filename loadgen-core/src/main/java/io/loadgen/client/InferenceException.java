@@ -8,6 +8,8 @@ import java.util.Optional;
  * say what kind, so callers can catch what they can act on.
  */
 public class InferenceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String code;
 
@@ -34,6 +36,8 @@ public class InferenceException extends RuntimeException {
 
     /** 4xx: the request itself is wrong; sending it again will not help. */
     public static final class BadRequest extends InferenceException {
+        private static final long serialVersionUID = 1L;
+
         public BadRequest(int status, String code, String message) {
             super(status, code, message, null);
         }
@@ -41,6 +45,8 @@ public class InferenceException extends RuntimeException {
 
     /** 503: the server is overloaded, loading or shutting down; retry after {@link #retryAfter()}. */
     public static final class Unavailable extends InferenceException {
+        private static final long serialVersionUID = 1L;
+
         private final Duration retryAfter;
 
         public Unavailable(String code, String message, Duration retryAfter) {
@@ -61,6 +67,8 @@ public class InferenceException extends RuntimeException {
 
     /** 504: the request's deadline passed before inference. */
     public static final class DeadlineExceeded extends InferenceException {
+        private static final long serialVersionUID = 1L;
+
         public DeadlineExceeded(String code, String message) {
             super(504, code, message, null);
         }
@@ -73,6 +81,8 @@ public class InferenceException extends RuntimeException {
 
     /** Any other 5xx: a server bug. */
     public static final class ServerError extends InferenceException {
+        private static final long serialVersionUID = 1L;
+
         public ServerError(int status, String code, String message) {
             super(status, code, message, null);
         }
@@ -80,6 +90,8 @@ public class InferenceException extends RuntimeException {
 
     /** No response: connection refused, reset, timed out. */
     public static final class Io extends InferenceException {
+        private static final long serialVersionUID = 1L;
+
         public Io(String message, Throwable cause) {
             super(0, "io", message, cause);
         }

@@ -12,6 +12,8 @@ import java.util.Objects;
  * there alone. Equal factories let the registry and the object share one port.
  */
 final class BindAddressSocketFactory implements RMIServerSocketFactory, Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final InetAddress address;
 
     BindAddressSocketFactory(InetAddress address) {

@@ -21,6 +21,8 @@ import javax.net.ssl.SSLContext;
  * ({@code -Djavax.net.ssl.trustStore=...}).
  */
 final class TlsServerSocketFactory implements RMIServerSocketFactory, Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final InetAddress address;
     private final Path keystore;
     private final transient SSLContext context;

@@ -6,6 +6,8 @@ import java.time.Duration;
  * Why the batcher did not run a request. The HTTP layer maps each cause to its status.
  */
 public final class Rejection extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /** The cause of a rejection. */
     public enum Cause {
         /** The lane's queue was full (503, with Retry-After). */

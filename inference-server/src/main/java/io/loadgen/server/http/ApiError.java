@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
  * {@code {"error": "message"}} on the KServe v2 routes.
  */
 public final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String code;
     private final Duration retryAfter;

@@ -32,6 +32,8 @@ final class GuardedDnsResolver implements DnsResolver {
 
     /** The host may not be connected to; the message says why, for the client. */
     static final class Refused extends UnknownHostException {
+        private static final long serialVersionUID = 1L;
+
         Refused(String message) {
             super(message);
         }

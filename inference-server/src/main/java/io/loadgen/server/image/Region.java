@@ -29,6 +29,8 @@ public record Region(int x, int y, int width, int height) {
 
     /** A region does not lie inside its image. */
     public static final class OutsideImageException extends BadImageException {
+        private static final long serialVersionUID = 1L;
+
         public OutsideImageException(String message) {
             super(message);
         }

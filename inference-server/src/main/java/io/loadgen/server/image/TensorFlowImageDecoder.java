@@ -122,14 +122,14 @@ public final class TensorFlowImageDecoder implements ImageDecoder {
             window = tf.withName("window").placeholder(TInt32.class, Placeholder.shape(Shape.of(4)));
             begin = tf.withName("begin").placeholder(TInt32.class, Placeholder.shape(Shape.of(3)));
             size = tf.withName("size").placeholder(TInt32.class, Placeholder.shape(Shape.of(3)));
-            jpeg = new Operand[RATIOS.length];
+            jpeg = operands(RATIOS.length);
             for (int i = 0; i < RATIOS.length; i++) {
                 DecodeAndCropJpeg d = tf.image.decodeAndCropJpeg(contents, window,
                         DecodeAndCropJpeg.channels((long) spec.channels()), DecodeAndCropJpeg.ratio((long) RATIOS[i]),
                         DecodeAndCropJpeg.dctMethod(options.dctMethod()));
                 jpeg[i] = finish(tf, d, spec.channels(), false);
             }
-            png = new Operand[5];
+            png = operands(5);
             for (int c : spec.channels() == 1 ? new int[] {1, 3, 4} : new int[] {3, 4}) {
                 Operand<TUint8> decoded = tf.image.decodePng(contents, TUint8.class, DecodePng.channels((long) c));
                 png[c] = finish(tf, tf.slice(decoded, begin, size), c, c == 4);
@@ -350,5 +350,11 @@ public final class TensorFlowImageDecoder implements ImageDecoder {
 
     /** What the header says. */
     record Header(String format, int width, int height, boolean colour, boolean alpha) {
+    }
+
+    /** @return an array of {@code n} operands, all null (Java makes no generic arrays: the one cast, here) */
+    @SuppressWarnings("unchecked")
+    private static Operand<TFloat32>[] operands(int n) {
+        return (Operand<TFloat32>[]) new Operand<?>[n];
     }
 }

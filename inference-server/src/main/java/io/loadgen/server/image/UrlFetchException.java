@@ -6,6 +6,8 @@ package io.loadgen.server.image;
  * the HTTP layer answers 502 {@code url_fetch_failed}.
  */
 public final class UrlFetchException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     /**
      * @param message why the fetch failed, e.g. {@code the response was 404}
      * @param cause the I/O error behind it, or {@code null}

@@ -7,6 +7,8 @@ package io.loadgen.server.image;
  * layer answers 400 {@code url_not_allowed}.
  */
 public final class UrlNotAllowedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     /** @param message why the URL is refused, e.g. {@code host 'evil.com' is not on imageUrlAllow (allowed: a, b)} */
     public UrlNotAllowedException(String message) {
         super(message, null, false, false);
