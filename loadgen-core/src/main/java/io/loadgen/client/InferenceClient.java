@@ -2,12 +2,14 @@ package io.loadgen.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loadgen.oip.BinaryTensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +40,6 @@ import java.util.concurrent.ExecutionException;
  */
 public final class InferenceClient implements AutoCloseable {
     /** The binary tensor data extension's header: the length of the body's JSON part. */
-    private static final String KSERVE_HEADER_LENGTH = "Inference-Header-Content-Length";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -253,24 +254,26 @@ public final class InferenceClient implements AutoCloseable {
         for (long d : shape) {
             dims.add(d);
         }
-        in.putObject("parameters").put("binary_data_size", 4L * values.length);
+        byte[] data = BinaryTensorData.fp32(values);
+        in.putObject("parameters").put(BinaryTensorData.SIZE_PARAMETER, data.length);
         body.putObject("parameters").put("binary_data_output", true);
         byte[] header = json(body);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(header.length + 4 * values.length)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).put(header);
-        for (float v : values) {
-            b.putFloat(v);
-        }
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(base.resolve("/v2/models/" + path(model) + "/infer"))
-                .header("Content-Type", "application/octet-stream")
-                .header(KSERVE_HEADER_LENGTH, Integer.toString(header.length))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(b.array())));
+                .header("Content-Type", BinaryTensorData.CONTENT_TYPE)
+                .header(BinaryTensorData.HEADER_LENGTH, Integer.toString(header.length))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(BinaryTensorData.body(header, List.of(data)))));
         if (r.statusCode() != 200) {
             throw error(r);
         }
-        int json = r.headers().firstValue(KSERVE_HEADER_LENGTH).map(Integer::parseInt).orElseThrow(
+        String length = r.headers().firstValue(BinaryTensorData.HEADER_LENGTH).orElseThrow(
                 () -> new InferenceException.ServerError(r.statusCode(), "bad_response", "a binary answer without "
-                        + KSERVE_HEADER_LENGTH));
+                        + BinaryTensorData.HEADER_LENGTH));
+        int json;
+        try {
+            json = BinaryTensorData.jsonLength(length, r.body().length);
+        } catch (IllegalArgumentException e) {
+            throw new InferenceException.ServerError(r.statusCode(), "bad_response", e.getMessage());
+        }
         JsonNode out;
         try {
             out = JSON.readTree(r.body(), 0, json).path("outputs").path(0);
@@ -279,19 +282,17 @@ public final class InferenceClient implements AutoCloseable {
         }
         int rows = out.path("shape").path(0).asInt();
         int cols = out.path("shape").path(1).asInt();
-        long size = out.path("parameters").path("binary_data_size").asLong(-1);
+        long size = out.path("parameters").path(BinaryTensorData.SIZE_PARAMETER).asLong(-1);
         if (!"FP32".equals(out.path("datatype").asText()) || size != 4L * rows * cols
                 || json + size > r.body().length) {
             throw new InferenceException.ServerError(r.statusCode(), "bad_response", "the answer's output is not "
                     + rows + "x" + cols + " FP32 binary data: " + out);
         }
-        java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(r.body(), json, (int) size)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] flat = new float[rows * cols];
+        BinaryTensorData.readFp32(ByteBuffer.wrap(r.body(), json, (int) size), flat);
         float[][] scores = new float[rows][cols];
         for (int i = 0; i < rows; i++) {
-            for (int c = 0; c < cols; c++) {
-                scores[i][c] = data.getFloat();
-            }
+            System.arraycopy(flat, i * cols, scores[i], 0, cols);
         }
         return scores;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.loadgen.oip.BinaryTensorData;
 import io.loadgen.server.batching.DynamicBatcher;
 import io.loadgen.server.batching.Lane;
 import io.loadgen.server.batching.Prediction;
@@ -15,7 +16,6 @@ import io.loadgen.server.image.ImageDecoder;
 import io.loadgen.server.model.ClassScore;
 import io.loadgen.server.model.ModelInfo;
 import io.loadgen.server.model.Preprocessing;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -59,8 +59,6 @@ final class KServeInferRoute {
     static final String IMAGE_INPUT = "image";
     /** The model's output. */
     static final String OUTPUT = "output";
-    /** The request header giving the JSON's length when binary data follows it. */
-    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
     private final ObjectMapper json;
     private final ModelInfo info;
@@ -103,7 +101,12 @@ final class KServeInferRoute {
                     + "': it has version " + KServeRoutes.VERSION);
         }
         byte[] body = ctx.bodyAsBytes();
-        int jsonLength = jsonLength(ctx.header(HEADER_LENGTH), body.length);
+        int jsonLength;
+        try {
+            jsonLength = BinaryTensorData.jsonLength(ctx.header(BinaryTensorData.HEADER_LENGTH), body.length);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
         JsonNode root = parse(body, jsonLength);
         JsonNode named = root.get("model_name");
         if (named != null && !named.asText().equals(name)) {
@@ -128,22 +131,6 @@ final class KServeInferRoute {
                 ItemBatch.deadlineLeft(ctx, receivedNanos));
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(v -> response(id, futures, outputs));
-    }
-
-    private static int jsonLength(String header, int bodyLength) {
-        if (header == null) {
-            return bodyLength;
-        }
-        try {
-            int n = Integer.parseInt(header.trim());
-            if (n >= 0 && n <= bodyLength) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw bad(HEADER_LENGTH + " must be a whole number of bytes in [0, " + bodyLength + "] (the body's length),"
-                + " got '" + header + "'");
     }
 
     private JsonNode parse(byte[] body, int length) {
@@ -188,7 +175,7 @@ final class KServeInferRoute {
                     throw bad("input '" + name + "' of shape " + java.util.Arrays.toString(shape) + " takes " + 4L * count
                             + " bytes of FP32, but its binary_data_size is " + binarySize);
                 }
-                take(binary, binarySize, name).asFloatBuffer().get(values);
+                BinaryTensorData.readFp32(take(binary, binarySize, name), values);
             } else {
                 int filled = flatten(data(in, name), values, 0, name);
                 if (filled != count) {
@@ -208,19 +195,10 @@ final class KServeInferRoute {
             int rows = rows(shape[0], name);
             List<byte[]> images = new ArrayList<>(rows);
             if (binarySize != null) {
-                ByteBuffer b = take(binary, binarySize, name).order(ByteOrder.LITTLE_ENDIAN);
-                while (b.hasRemaining()) {
-                    if (b.remaining() < 4) {
-                        throw bad("input '" + name + "': the binary data ends inside an element's 4-byte length");
-                    }
-                    long len = Integer.toUnsignedLong(b.getInt());
-                    if (len > b.remaining()) {
-                        throw bad("input '" + name + "': element " + images.size() + " says " + len + " bytes, but only "
-                                + b.remaining() + " are left of its binary_data_size");
-                    }
-                    byte[] e = new byte[(int) len];
-                    b.get(e);
-                    images.add(e);
+                try {
+                    images.addAll(BinaryTensorData.readBytes(take(binary, binarySize, name)));
+                } catch (IllegalArgumentException e) {
+                    throw bad("input '" + name + "': " + e.getMessage() + " (its binary_data_size)");
                 }
             } else {
                 List<JsonNode> elements = new ArrayList<>(rows);
@@ -279,7 +257,7 @@ final class KServeInferRoute {
     private static ByteBuffer take(ByteBuffer binary, long size, String name) {
         if (size > binary.remaining()) {
             throw bad("input '" + name + "' says binary_data_size " + size + ", but only " + binary.remaining()
-                    + " bytes follow the JSON (" + HEADER_LENGTH + ")");
+                    + " bytes follow the JSON (" + BinaryTensorData.HEADER_LENGTH + ")");
         }
         ByteBuffer slice = binary.slice().limit((int) size).order(ByteOrder.LITTLE_ENDIAN);
         binary.position(binary.position() + (int) size);
@@ -415,7 +393,7 @@ final class KServeInferRoute {
             root.put("id", id);
         }
         ArrayNode outs = root.putArray("outputs");
-        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        List<byte[]> tensors = new ArrayList<>();
         List<String> labels = Labels.padded(info.classes(), classes);
         for (Output o : outputs) {
             ObjectNode t = outs.addObject();
@@ -431,14 +409,10 @@ final class KServeInferRoute {
                     }
                 }
                 if (o.binary()) {
-                    int before = binary.size();
-                    for (String s : strings) {
-                        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-                        binary.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length)
-                                .array());
-                        binary.writeBytes(b);
-                    }
-                    t.putObject("parameters").put("binary_data_size", binary.size() - before);
+                    byte[] data = BinaryTensorData.bytes(strings.stream()
+                            .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList());
+                    tensors.add(data);
+                    t.putObject("parameters").put(BinaryTensorData.SIZE_PARAMETER, data.length);
                 } else {
                     ArrayNode data = t.putArray("data");
                     strings.forEach(data::add);
@@ -447,14 +421,13 @@ final class KServeInferRoute {
                 t.put("datatype", "FP32");
                 t.putArray("shape").add(n).add(classes);
                 if (o.binary()) {
-                    ByteBuffer b = ByteBuffer.allocate(4 * n * classes).order(ByteOrder.LITTLE_ENDIAN);
-                    for (float[] row : scores) {
-                        for (float v : row) {
-                            b.putFloat(v);
-                        }
+                    float[] flat = new float[n * classes];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(scores[i], 0, flat, i * classes, classes);
                     }
-                    binary.writeBytes(b.array());
-                    t.putObject("parameters").put("binary_data_size", b.capacity());
+                    byte[] data = BinaryTensorData.fp32(flat);
+                    tensors.add(data);
+                    t.putObject("parameters").put(BinaryTensorData.SIZE_PARAMETER, data.length);
                 } else {
                     ArrayNode data = t.putArray("data");
                     for (float[] row : scores) {
@@ -471,13 +444,11 @@ final class KServeInferRoute {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        if (binary.size() == 0) {
+        if (tensors.isEmpty()) {
             return Reply.json(header);
         }
-        byte[] body = new byte[header.length + binary.size()];
-        System.arraycopy(header, 0, body, 0, header.length);
-        System.arraycopy(binary.toByteArray(), 0, body, header.length, binary.size());
-        return new Reply("application/octet-stream", body, Map.of(HEADER_LENGTH, Integer.toString(header.length)));
+        return new Reply(BinaryTensorData.CONTENT_TYPE, BinaryTensorData.body(header, tensors),
+                Map.of(BinaryTensorData.HEADER_LENGTH, Integer.toString(header.length)));
     }
 
     private static ApiError bad(String message) {

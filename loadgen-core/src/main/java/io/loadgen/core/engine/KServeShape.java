@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
+import io.loadgen.oip.BinaryTensorData;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -44,8 +42,6 @@ public final class KServeShape {
     public static final int RANDOM_BODIES = 16;
     /** The binary tensor data extension's name in the server's metadata. */
     public static final String BINARY_EXTENSION = "binary_tensor_data";
-    /** The header giving the JSON part's length in a binary body. */
-    public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What fills the inputs. */
@@ -391,19 +387,16 @@ public final class KServeShape {
 
         static Tensor bytes(JsonNode input, long[] shape, byte[] element) {
             ArrayNode json = JSON.createArrayNode().add(Base64.getEncoder().encodeToString(element));
-            byte[] bin = ByteBuffer.allocate(4 + element.length).order(ByteOrder.LITTLE_ENDIAN).putInt(element.length)
-                    .put(element).array();
-            return new Tensor(input.path("name").asText(), "BYTES", shape, json, bin);
+            return new Tensor(input.path("name").asText(), "BYTES", shape, json,
+                    BinaryTensorData.bytes(List.of(element)));
         }
 
         static Tensor fp32(JsonNode input, long[] shape, float[] values) {
             ArrayNode json = JSON.createArrayNode();
-            ByteBuffer bin = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             for (float v : values) {
                 json.add(v);
-                bin.putFloat(v);
             }
-            return new Tensor(input.path("name").asText(), "FP32", shape, json, bin.array());
+            return new Tensor(input.path("name").asText(), "FP32", shape, json, BinaryTensorData.fp32(values));
         }
 
         static Tensor random(JsonNode input, SplittableRandom rnd) {
@@ -415,39 +408,45 @@ public final class KServeShape {
                 throw new IllegalArgumentException("input " + describe(input) + " holds " + n + " values: too many"
                         + " for one request");
             }
-            int width = switch (type) {
-                case "FP32", "INT32" -> 4;
-                case "FP64", "INT64" -> 8;
+            ArrayNode json = JSON.createArrayNode();
+            int count = (int) n;
+            byte[] bin = switch (type) {
+                case "FP32" -> {
+                    float[] v = new float[count];
+                    for (int i = 0; i < count; i++) {
+                        v[i] = (float) rnd.nextDouble();
+                        json.add(v[i]);
+                    }
+                    yield BinaryTensorData.fp32(v);
+                }
+                case "FP64" -> {
+                    double[] v = new double[count];
+                    for (int i = 0; i < count; i++) {
+                        v[i] = rnd.nextDouble();
+                        json.add(v[i]);
+                    }
+                    yield BinaryTensorData.fp64(v);
+                }
+                case "INT32" -> {
+                    int[] v = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        v[i] = rnd.nextInt(100);
+                        json.add(v[i]);
+                    }
+                    yield BinaryTensorData.int32(v);
+                }
+                case "INT64" -> {
+                    long[] v = new long[count];
+                    for (int i = 0; i < count; i++) {
+                        v[i] = rnd.nextInt(100);
+                        json.add(v[i]);
+                    }
+                    yield BinaryTensorData.int64(v);
+                }
                 default -> throw new IllegalArgumentException("input " + describe(input) + ": random data is made"
                         + " for FP32, FP64, INT32 and INT64 inputs");
             };
-            ArrayNode json = JSON.createArrayNode();
-            ByteBuffer bin = ByteBuffer.allocate((int) (width * n)).order(ByteOrder.LITTLE_ENDIAN);
-            for (long i = 0; i < n; i++) {
-                switch (type) {
-                    case "FP32" -> {
-                        float v = (float) rnd.nextDouble();
-                        json.add(v);
-                        bin.putFloat(v);
-                    }
-                    case "FP64" -> {
-                        double v = rnd.nextDouble();
-                        json.add(v);
-                        bin.putDouble(v);
-                    }
-                    case "INT32" -> {
-                        int v = rnd.nextInt(100);
-                        json.add(v);
-                        bin.putInt(v);
-                    }
-                    default -> {
-                        long v = rnd.nextInt(100);
-                        json.add(v);
-                        bin.putLong(v);
-                    }
-                }
-            }
-            return new Tensor(name, type, shape, json, bin.array());
+            return new Tensor(name, type, shape, json, bin);
         }
     }
 
@@ -462,7 +461,7 @@ public final class KServeShape {
                 s.add(d);
             }
             if (binary) {
-                in.putObject("parameters").put("binary_data_size", t.binary().length);
+                in.putObject("parameters").put(BinaryTensorData.SIZE_PARAMETER, t.binary().length);
             } else {
                 in.set("data", t.json());
             }
@@ -479,11 +478,8 @@ public final class KServeShape {
         if (!binary) {
             return new Payload(name, header, "application/json", label);
         }
-        ByteArrayOutputStream b = new ByteArrayOutputStream(header.length + tensors.stream()
-                .mapToInt(t -> t.binary().length).sum());
-        b.writeBytes(header);
-        tensors.forEach(t -> b.writeBytes(t.binary()));
-        return new Payload(name, b.toByteArray(), "application/octet-stream", label,
-                List.of(new Request.Header(HEADER_LENGTH, Integer.toString(header.length))));
+        return new Payload(name, BinaryTensorData.body(header, tensors.stream().map(Tensor::binary).toList()),
+                BinaryTensorData.CONTENT_TYPE, label,
+                List.of(new Request.Header(BinaryTensorData.HEADER_LENGTH, Integer.toString(header.length))));
     }
 }
