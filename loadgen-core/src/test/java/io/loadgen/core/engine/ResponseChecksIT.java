@@ -50,19 +50,23 @@ class ResponseChecksIT {
         return s;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
-    void aClassifierWrongOneTimeInTenGivesAPassRatioOf090(TransportConfig.Kind kind, @TempDir Path dir)
-            throws Exception {
+    /** @return payloads labelled 0 to 4, one small file each (ImageFolder layout under {@code dir}) */
+    private static List<Payload> labelled(Path dir) throws Exception {
         for (int l = 0; l < 5; l++) {
             Files.createDirectories(dir.resolve(Integer.toString(l)));
             Files.writeString(dir.resolve(l + "/img.bin"), "x" + l);
         }
-        AtomicLong served = new AtomicLong();
-        HttpServer server = classifier(served);
+        return Payload.read(dir, null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TransportConfig.Kind.class, names = {"LEAN", "HTTPCLIENT"})
+    void aClassifierWrongOneTimeInTenGivesAPassRatioOf090(TransportConfig.Kind kind, @TempDir Path dir)
+            throws Exception {
+        HttpServer server = classifier(new AtomicLong());
         try {
             Workload w = Workload.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                    + "/classify")).payloads(Payload.read(dir, null)).body("{\"label\": \"${label}\"}", null)
+                    + "/classify")).payloads(labelled(dir)).body("{\"label\": \"${label}\"}", null)
                     .checks(List.of("status==200", "json:/predictions/0/class_id==${label}")).build();
             LoadGenerator gen = LoadGenerator.builder(w)
                     .transport(TransportConfig.custom().kind(kind).build())
@@ -88,16 +92,11 @@ class ResponseChecksIT {
 
     @Test
     void aGeneratorRunTwiceCountsEachRunsCheckFailuresAlone(@TempDir Path dir) throws Exception {
-        for (int l = 0; l < 5; l++) {
-            Files.createDirectories(dir.resolve(Integer.toString(l)));
-            Files.writeString(dir.resolve(l + "/img.bin"), "x" + l);
-        }
-        AtomicLong served = new AtomicLong();
-        HttpServer server = classifier(served);
+        HttpServer server = classifier(new AtomicLong());
         try {
             String check = "json:/predictions/0/class_id==${label}";
             Workload w = Workload.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                    + "/classify")).payloads(Payload.read(dir, null)).body("{\"label\": \"${label}\"}", null)
+                    + "/classify")).payloads(labelled(dir)).body("{\"label\": \"${label}\"}", null)
                     .checks(List.of(check)).build();
             LoadGenerator gen = LoadGenerator.builder(w)
                     .plan(new RunPlan(new io.loadgen.core.schedule.ConstantRate(500), Arrival.CONSTANT, 1,
