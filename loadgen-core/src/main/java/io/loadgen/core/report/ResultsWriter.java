@@ -15,6 +15,10 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.slf4j.Logger;
@@ -25,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * HdrHistogram interval log: untagged histograms are latency from the intended send time, tagged
  * {@code service_time} and {@code send_lag} the others, all in microseconds) are appended and flushed each interval,
  * so an interrupted run keeps every interval it closed; {@link #finish} writes {@code summary.json}.
+ *
+ * <p>Threading: {@link #onInterval} is called on the run's interval clock, which must not wait for a disk; it hands
+ * the interval to a thread of this writer's own ({@code loadgen-results}), which writes the intervals in order. The
+ * histograms it is given are read-only and kept until written. {@link #finish} and {@link #close} wait for the
+ * intervals handed over before them to be written (at most {@value #DRAIN_SECONDS} s), then close the files; they may
+ * be called from any thread.
  */
 public final class ResultsWriter implements IntervalListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultsWriter.class);
@@ -40,8 +50,12 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
     private final BufferedWriter timeline;
     private final PrintStream hlogStream;
     private final HistogramLogWriter hlog;
+    /** Longest wait of {@link #finish} for the intervals handed over to be written, seconds. */
+    static final int DRAIN_SECONDS = 60;
+
+    private final ExecutorService writer;
     private Instant firstStart;
-    private boolean finished;
+    private volatile boolean finished;
     private boolean hlogFailed;
 
     /**
@@ -52,6 +66,16 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
      * @throws UncheckedIOException if the files cannot be created
      */
     public ResultsWriter(Path dir, Map<String, String> settings) {
+        this(dir, settings, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "loadgen-results");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** @param writer the one thread that writes the intervals (a test's, to hold them back) */
+    ResultsWriter(Path dir, Map<String, String> settings, ExecutorService writer) {
+        this.writer = writer;
         this.dir = dir;
         this.settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
         try {
@@ -76,10 +100,19 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
     }
 
     @Override
-    public synchronized void onInterval(IntervalStats s, IntervalHistograms h) {
+    public void onInterval(IntervalStats s, IntervalHistograms h) {
         if (finished) {
             return;
         }
+        try {
+            writer.execute(() -> write(s, h));
+        } catch (RejectedExecutionException ended) {
+            // finished meanwhile: the interval came after the summary
+        }
+    }
+
+    /** Writes one interval: on the writer's thread alone. */
+    private void write(IntervalStats s, IntervalHistograms h) {
         try {
             if (firstStart == null) {
                 firstStart = s.start();
@@ -169,6 +202,7 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
             return out;
         }
         finished = true;
+        drain();
         try {
             SummaryFile.of(summary, settings).withAgents(agents).write(out);
         } catch (IOException e) {
@@ -192,7 +226,34 @@ public final class ResultsWriter implements IntervalListener, AutoCloseable {
     public synchronized void close() {
         if (!finished) {
             finished = true;
+            drain();
             closeFiles();
+        }
+    }
+
+    /**
+     * Waits for the intervals handed over to be written, and ends the writer's thread. An interrupt (Ctrl-C's
+     * shutdown hook may come on an interrupted thread) does not cut the wait short: an interrupted run still writes
+     * its results; the interrupt is kept for the caller.
+     */
+    private void drain() {
+        writer.shutdown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (!writer.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.error("the results in {} were not all written within {} s: the last intervals may be"
+                            + " missing", dir, DRAIN_SECONDS);
+                    writer.shutdownNow();
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -27,6 +27,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -165,6 +170,34 @@ class ResultsWriterTest {
         }
         // the figures differ between rows: the columns are not all taken from one interval
         assertFalse(col(rows.get(0), "scheduled").equals(col(rows.get(2), "scheduled")));
+    }
+
+    @Test
+    void theIntervalClockDoesNotWaitForTheDiskAndFinishWaitsForEveryInterval() throws Exception {
+        Path dir = tmp.resolve("slow-disk");
+        ExecutorService writerThread = Executors.newSingleThreadExecutor();
+        CountDownLatch disk = new CountDownLatch(1);
+        writerThread.execute(() -> {
+            try {
+                disk.await(); // the disk is slow: nothing is written until released
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (ResultsWriter w = new ResultsWriter(dir, Map.of(), writerThread)) {
+            for (int i = 0; i < 3; i++) {
+                w.onInterval(stats.get(i), histograms.get(i)); // returns at once, though nothing can be written
+            }
+            assertEquals(0, rows(dir).size(), "nothing written yet: the intervals wait for the writer's thread");
+            CompletableFuture<Path> finished = CompletableFuture.supplyAsync(() -> w.finish(summary()));
+            Thread.sleep(200);
+            assertFalse(finished.isDone(), "finish waits for the intervals handed over before it");
+            disk.countDown();
+            assertEquals(dir.resolve(SummaryFile.FILE), finished.get(30, TimeUnit.SECONDS));
+            w.onInterval(stats.get(0), histograms.get(0)); // after the summary: not written
+        }
+        assertEquals(3, rows(dir).size(), "every interval handed over before finish is in the timeline");
+        assertEquals(9, readLog(dir.resolve("latency.hlog")).size());
     }
 
     @Test
@@ -308,13 +341,28 @@ class ResultsWriterTest {
         assertEquals("poisson", j.get("settings").get("arrival").asText());
     }
 
+    /** @return the histograms in the results' latency.hlog now, or -1 while its last line is being written */
+    private static int logged(Path dir) {
+        try {
+            return readLog(dir.resolve("latency.hlog")).size();
+        } catch (Exception partial) {
+            return -1;
+        }
+    }
+
     @Test
-    void filesAreFlushedAfterEachInterval() throws IOException {
+    void filesAreFlushedAfterEachInterval() throws Exception {
         Path dir = tmp.resolve("run");
         try (ResultsWriter w = new ResultsWriter(dir, Map.of())) {
             assertEquals(0, rows(dir).size());
             for (int i = 0; i < 3; i++) {
                 w.onInterval(stats.get(i), histograms.get(i));
+                // written on the writer's thread, flushed there, before the run has ended: wait for it
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (rows(dir).size() < i + 1 || logged(dir) < 3 * (i + 1)) {
+                    assertTrue(System.nanoTime() < deadline, "interval " + i + " not on disk within 10 s");
+                    Thread.sleep(5);
+                }
                 List<String> rows = rows(dir);
                 assertEquals(i + 1, rows.size());
                 assertEquals(Long.toString(stats.get(i).counts().scheduled()), col(rows.get(i), "scheduled"));
