@@ -13,9 +13,11 @@ import io.loadgen.core.report.SummaryFile;
 import io.loadgen.core.schedule.ArrivalProcess.Arrival;
 import io.loadgen.core.schedule.ConstantRate;
 import io.loadgen.core.testing.LoopbackServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +35,19 @@ class TruthByDefaultIT {
 
     private static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** @return the JVM options {@code ./loadgen} starts loadgen with: those of {@code conf/jvm.options} */
+    private static List<String> launcherOptions() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("..", "conf", "jvm.options"))) {
+            String o = line.replaceAll("#.*", "").trim();
+            if (!o.isEmpty()) {
+                out.add(o);
+            }
+        }
+        assertFalse(out.isEmpty(), "conf/jvm.options names no option");
+        return out;
     }
 
     @Test
@@ -53,9 +68,12 @@ class TruthByDefaultIT {
             System.gc();
 
             Path dir = tmp.resolve("cold");
-            Process p = new ProcessBuilder(javaBin(), "-jar", jar.toString(), "run", "--target",
-                    server.uri("/fast").toString(), "--rate", "2000", "--arrival", "constant", "--duration", "10s",
-                    "--out", dir.toString(), "-q").redirectErrorStream(true)
+            // as a user runs it: ./loadgen, whose JVM options (the heap's ceiling, the collector) are the defaults
+            List<String> command = new ArrayList<>(List.of(javaBin()));
+            command.addAll(launcherOptions());
+            command.addAll(List.of("-jar", jar.toString(), "run", "--target", server.uri("/fast").toString(), "--rate",
+                    "2000", "--arrival", "constant", "--duration", "10s", "--out", dir.toString(), "-q"));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("out.txt").toFile()).start();
             try {
                 assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the run did not end within 90 s");
