@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loadgen.config.JvmOptionsFile;
 import io.loadgen.core.engine.EngineConfig;
 import io.loadgen.core.engine.LoadGenerator;
 import io.loadgen.core.engine.RunPlan;
@@ -39,13 +40,7 @@ class TruthByDefaultIT {
 
     /** @return the JVM options {@code ./loadgen} starts loadgen with: those of {@code conf/jvm.options} */
     private static List<String> launcherOptions() throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("..", "conf", "jvm.options"))) {
-            String o = line.replaceAll("#.*", "").trim();
-            if (!o.isEmpty()) {
-                out.add(o);
-            }
-        }
+        List<String> out = JvmOptionsFile.read(Path.of("..", "conf", "jvm.options"));
         assertFalse(out.isEmpty(), "conf/jvm.options names no option");
         return out;
     }

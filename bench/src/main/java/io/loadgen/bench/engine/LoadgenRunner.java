@@ -3,6 +3,7 @@ package io.loadgen.bench.engine;
 import io.loadgen.bench.proc.Machine;
 import io.loadgen.bench.proc.Proc;
 import io.loadgen.bench.report.Fmt;
+import io.loadgen.config.JvmOptionsFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +32,7 @@ public final class LoadgenRunner implements Tool {
 
     static List<String> launcherOptions(Path file) {
         try {
-            List<String> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                String o = line.replaceAll("#.*", "").trim();
-                if (!o.isEmpty()) {
-                    out.add(o);
-                }
-            }
-            return List.copyOf(out);
+            return JvmOptionsFile.read(file);
         } catch (IOException e) {
             return List.of("-Xmx512m");
         }

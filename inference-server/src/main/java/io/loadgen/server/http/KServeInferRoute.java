@@ -315,10 +315,10 @@ final class KServeInferRoute {
     }
 
     private static Long binarySize(JsonNode parameters, String name) {
-        if (parameters == null || parameters.isNull() || !parameters.has("binary_data_size")) {
+        if (parameters == null || parameters.isNull() || !parameters.has(BinaryTensorData.SIZE_PARAMETER)) {
             return null;
         }
-        JsonNode n = parameters.get("binary_data_size");
+        JsonNode n = parameters.get(BinaryTensorData.SIZE_PARAMETER);
         if (!n.isIntegralNumber() || n.longValue() < 0 || n.longValue() > Integer.MAX_VALUE) {
             throw bad("input '" + name + "' binary_data_size must be a whole number of bytes, got " + n);
         }
