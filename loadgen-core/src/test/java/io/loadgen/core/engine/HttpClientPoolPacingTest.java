@@ -20,7 +20,11 @@ class HttpClientPoolPacingTest {
             long start = System.nanoTime();
             t.resize(1004);
             int first = t.poolMax();
-            assertTrue(first >= 4 + 1 && first <= 4 + ConnectPacing.BURST + 2, "granted at once: " + first);
+            // at once: the burst, and what the pacer grants while this thread reads it back (PER_MILLI a millisecond;
+            // a busy machine can keep this thread from reading for milliseconds)
+            long readMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(first >= 4 + 1 && first <= 4 + ConnectPacing.BURST + 2 + ConnectPacing.PER_MILLI * readMs,
+                    "granted at once: " + first + " (read back after " + readMs + " ms)");
             long deadline = start + TimeUnit.SECONDS.toNanos(30);
             while (t.poolMax() < 1004 && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(5);
